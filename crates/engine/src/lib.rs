@@ -1,0 +1,3 @@
+//! volley's engine.
+pub mod http;
+pub mod metrics;
