@@ -1,3 +1,15 @@
-//! volley's engine.
+//! volley's engine: the data plane of a load test, with no Node in it.
+//!
+//! - [`http`]: the HTTP/1.1 client and k6's phase timings;
+//! - [`metrics`]: lock-free sinks, histograms and the registry of k6's built-in metrics;
+//! - [`exec`]: executors, VU loops and the worker threads they run on;
+//! - [`control`]: the handle that pauses, resumes, scales and stops a run from any thread;
+//! - [`run`]: one whole run, as the addon drives it.
+pub mod control;
+pub mod exec;
+pub mod fast_path;
 pub mod http;
 pub mod metrics;
+pub mod run;
+
+pub use run::{Engine, EngineConfig, RunResult};

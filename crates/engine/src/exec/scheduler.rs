@@ -1,0 +1,174 @@
+use super::config::{ExecutorKind, ScenarioConfig};
+use super::vu_loop::vu_loop;
+use super::workers::WorkerPool;
+use super::workload::Workload;
+use crate::control::Control;
+use crate::metrics::Registry;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+/// Where a scenario is in its life. VUs only start iterations while `Running`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Running,
+    /// The schedule is over: no new iterations; in-flight ones get `gracefulStop` to finish.
+    Draining,
+    /// Interrupt whatever is in flight (a stop, or the end of `gracefulStop`).
+    HardStop,
+}
+
+pub(crate) struct ScenarioState {
+    pub control: Arc<Control>,
+    pub registry: Arc<Registry>,
+    pub config: ScenarioConfig,
+    pub phase: watch::Sender<Phase>,
+    /// shared-iterations: iterations not yet claimed.
+    pub remaining: AtomicI64,
+    pub interrupted: AtomicU64,
+    pub live_vus: AtomicU64,
+    pub vu_exited: Notify,
+}
+
+impl ScenarioState {
+    fn set_phase(&self, phase: Phase) {
+        self.phase.send_replace(phase);
+        self.control.changed.notify_waiters();
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioOutcome {
+    pub interrupted_iterations: u64,
+    /// The message of the first VU task that panicked, if any (the run goes on without it).
+    pub vu_panic: Option<String>,
+}
+
+/// Runs one scenario to its end on the worker pool. Await it on any runtime: it only sleeps and
+/// waits for notifications, the VUs run on the pool's threads.
+pub async fn run_scenario<W: Workload>(
+    pool: &WorkerPool,
+    control: Arc<Control>,
+    registry: Arc<Registry>,
+    config: ScenarioConfig,
+    workload: Arc<W>,
+) -> ScenarioOutcome {
+    let (phase, _) = watch::channel(Phase::Running);
+    let graceful_stop = config.graceful_stop;
+    let limit = config.time_limit();
+    let state = Arc::new(ScenarioState {
+        remaining: AtomicI64::new(match config.executor {
+            ExecutorKind::SharedIterations => config.iterations as i64,
+            _ => 0,
+        }),
+        control: control.clone(),
+        registry: registry.clone(),
+        config,
+        phase,
+        interrupted: AtomicU64::new(0),
+        live_vus: AtomicU64::new(0),
+        vu_exited: Notify::new(),
+    });
+    let mut tasks: Vec<JoinHandle<()>> = Vec::new();
+    let spawn_up_to = |tasks: &mut Vec<JoinHandle<()>>, n: u64| {
+        for idx in tasks.len() as u64..n {
+            state.live_vus.fetch_add(1, Ordering::AcqRel);
+            let task = vu_loop(idx, state.clone(), workload.clone());
+            tasks.push(pool.handle_for(idx).spawn(task));
+        }
+    };
+    let sample = || {
+        registry.vus.set(control.snapshot().vus as f64);
+        registry.vus_max.set(control.vus_max() as f64);
+    };
+
+    spawn_up_to(&mut tasks, control.vus_max());
+    // Sampled once a second as k6 does (spec §4.5); the first sample waits for the VUs to start so
+    // that `vus` min is not a start-up artefact.
+    let tick = Duration::from_secs(1);
+    let mut next_sample = Instant::now() + tick;
+    loop {
+        let changed = control.changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        if control.is_stopped() {
+            sample();
+            state.set_phase(Phase::HardStop);
+            break;
+        }
+        // The pool follows vus-max on every executor (live control beyond k6: spec README item 1).
+        spawn_up_to(&mut tasks, control.vus_max());
+        if state.live_vus.load(Ordering::Acquire) == 0 {
+            break;
+        }
+        let now = Instant::now();
+        if now >= next_sample {
+            sample();
+            next_sample += tick;
+        }
+        let mut wake = next_sample.saturating_duration_since(now);
+        if let Some(limit) = limit {
+            let elapsed = control.clock.elapsed();
+            if elapsed >= limit {
+                sample();
+                state.set_phase(Phase::Draining);
+                break;
+            }
+            if !control.is_paused() {
+                wake = wake.min(limit - elapsed);
+            }
+        }
+        tokio::select! {
+            _ = &mut changed => {}
+            _ = state.vu_exited.notified() => {}
+            _ = tokio::time::sleep(wake) => {}
+        }
+    }
+
+    if *state.phase.borrow() == Phase::Draining {
+        let deadline = Instant::now() + graceful_stop;
+        while state.live_vus.load(Ordering::Acquire) > 0 {
+            let changed = control.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if control.is_stopped() || Instant::now() >= deadline {
+                break;
+            }
+            if Instant::now() >= next_sample {
+                sample();
+                next_sample += tick;
+            }
+            let wake = next_sample.min(deadline);
+            tokio::select! {
+                _ = &mut changed => {}
+                _ = state.vu_exited.notified() => {}
+                _ = tokio::time::sleep_until(wake) => {}
+            }
+        }
+        state.set_phase(Phase::HardStop);
+    }
+
+    let mut outcome = ScenarioOutcome::default();
+    for task in tasks {
+        if let Err(err) = task.await {
+            if outcome.vu_panic.is_none() && err.is_panic() {
+                outcome.vu_panic = Some(panic_message(err.into_panic()));
+            }
+        }
+    }
+    outcome.interrupted_iterations = state.interrupted.load(Ordering::Relaxed);
+    outcome
+}
+
+pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_string()
+    }
+}

@@ -1,0 +1,94 @@
+use super::config::ExecutorKind;
+use super::scheduler::{Phase, ScenarioState};
+use super::workload::Workload;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// One VU: waits at the gate (paused, not in the active target, schedule over), then runs
+/// iterations back to back. A hard stop interrupts the iteration in flight (k6 counts it as
+/// interrupted and records no iteration metrics for it).
+pub(crate) async fn vu_loop<W: Workload>(idx: u64, state: Arc<ScenarioState>, workload: Arc<W>) {
+    let _exit = ExitGuard(&state);
+    let mut vu = workload.new_vu(idx);
+    let control = &state.control;
+    let mut phase = state.phase.subscribe();
+    let mut activity = Activity { state: &state, active: false };
+    let mut iterations_here = 0u64;
+    loop {
+        loop {
+            let notified = control.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if *phase.borrow() != Phase::Running || control.is_stopped() {
+                return;
+            }
+            if !control.is_paused() && idx < control.target_vus() {
+                break;
+            }
+            activity.set(false);
+            notified.await;
+        }
+        if !claim_iteration(&state, &mut iterations_here) {
+            return;
+        }
+        activity.set(true);
+        let started = Instant::now();
+        tokio::select! {
+            biased;
+            _ = phase.wait_for(|p| *p == Phase::HardStop) => {
+                state.interrupted.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            _ = workload.iterate(&mut vu) => {
+                state.registry.record_iteration(started.elapsed());
+            }
+        }
+    }
+}
+
+fn claim_iteration(state: &ScenarioState, iterations_here: &mut u64) -> bool {
+    match state.config.executor {
+        ExecutorKind::SharedIterations => state.remaining.fetch_sub(1, Ordering::AcqRel) > 0,
+        ExecutorKind::PerVuIterations => {
+            *iterations_here += 1;
+            *iterations_here <= state.config.iterations
+        }
+        ExecutorKind::ConstantVus | ExecutorKind::ExternallyControlled => true,
+    }
+}
+
+/// Keeps the `vus` reading honest: a VU counts while it is not parked (spec §4.5).
+struct Activity<'a> {
+    state: &'a ScenarioState,
+    active: bool,
+}
+
+impl Activity<'_> {
+    fn set(&mut self, active: bool) {
+        if active != self.active {
+            if active {
+                self.state.control.vu_activated();
+            } else {
+                self.state.control.vu_deactivated();
+            }
+            self.active = active;
+        }
+    }
+}
+
+impl Drop for Activity<'_> {
+    fn drop(&mut self) {
+        self.set(false);
+    }
+}
+
+/// Tells the scheduler a VU is gone, also when its task panicked.
+struct ExitGuard<'a>(&'a ScenarioState);
+
+impl Drop for ExitGuard<'_> {
+    fn drop(&mut self) {
+        self.0.live_vus.fetch_sub(1, Ordering::AcqRel);
+        self.0.vu_exited.notify_one();
+    }
+}

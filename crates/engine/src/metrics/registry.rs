@@ -1,0 +1,207 @@
+//! The metrics registry: k6's built-in metrics (spec §5.2) with their names, types and
+//! `contains`, held as typed fields so that the hot path records without a lookup.
+
+use super::sinks::{trend_stat, CounterSink, GaugeSink, RateSink, TrendSink};
+use crate::http::Outcome;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricKind {
+    Counter,
+    Gauge,
+    Rate,
+    Trend,
+}
+
+impl MetricKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricKind::Counter => "counter",
+            MetricKind::Gauge => "gauge",
+            MetricKind::Rate => "rate",
+            MetricKind::Trend => "trend",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contains {
+    Default,
+    Time,
+    Data,
+}
+
+impl Contains {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Contains::Default => "default",
+            Contains::Time => "time",
+            Contains::Data => "data",
+        }
+    }
+}
+
+/// One metric's values at one instant. Trend values are in milliseconds (k6's unit for time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricSnapshot {
+    pub name: String,
+    pub kind: MetricKind,
+    pub contains: Contains,
+    /// counter: count, rate; gauge: value, min, max; rate: rate, passes, fails;
+    /// trend: the requested stats, in the order asked.
+    pub values: Vec<(String, f64)>,
+}
+
+/// The HTTP metrics every request feeds.
+#[derive(Default)]
+pub struct HttpMetrics {
+    pub reqs: CounterSink,
+    pub failed: RateSink,
+    pub duration: TrendSink,
+    /// The built-in sub-metric `http_req_duration{expected_response:true}`.
+    pub duration_expected: TrendSink,
+    pub blocked: TrendSink,
+    pub connecting: TrendSink,
+    pub tls_handshaking: TrendSink,
+    pub sending: TrendSink,
+    pub waiting: TrendSink,
+    pub receiving: TrendSink,
+}
+
+#[derive(Default)]
+pub struct Registry {
+    pub http: HttpMetrics,
+    pub iterations: CounterSink,
+    pub iteration_duration: TrendSink,
+    pub dropped_iterations: CounterSink,
+    pub vus: GaugeSink,
+    pub vus_max: GaugeSink,
+    pub checks: RateSink,
+    pub group_duration: TrendSink,
+    pub data_sent: CounterSink,
+    pub data_received: CounterSink,
+}
+
+/// k6's default expected statuses: 200-399 are not failures (spec §5.2, responseCallback).
+pub fn is_expected_status(status: u16) -> bool {
+    (200..400).contains(&status)
+}
+
+impl Registry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records one finished request. A connection error counts too, with status 0: k6 emits
+    /// http_reqs and the phase trends for failed requests as well.
+    pub fn record_http(&self, outcome: &Outcome) {
+        let h = &self.http;
+        let t = &outcome.timings;
+        let expected = outcome.error.is_none() && is_expected_status(outcome.status);
+        let duration = t.sending + t.waiting + t.receiving;
+        h.reqs.add_u64(1);
+        h.failed.add(!expected);
+        h.duration.record_ns(duration);
+        if expected {
+            h.duration_expected.record_ns(duration);
+        }
+        h.blocked.record_ns(t.blocked);
+        h.connecting.record_ns(t.connecting);
+        h.tls_handshaking.record_ns(t.tls_handshaking);
+        h.sending.record_ns(t.sending);
+        h.waiting.record_ns(t.waiting);
+        h.receiving.record_ns(t.receiving);
+        self.data_sent.add_u64(outcome.bytes_sent);
+        self.data_received.add_u64(outcome.bytes_received);
+    }
+
+    pub fn record_iteration(&self, took: Duration) {
+        self.iterations.add_u64(1);
+        self.iteration_duration.record_ns(took.as_nanos() as u64);
+    }
+
+    /// Every metric that has a value, sorted by name (spec README item 5; item 3: no NaN, metrics
+    /// without samples are left out). `run_time` is the un-paused run duration for counter rates.
+    pub fn snapshot(&self, run_time: Duration, trend_stats: &[String]) -> Vec<MetricSnapshot> {
+        let secs = run_time.as_secs_f64();
+        let mut out = Vec::new();
+        let h = &self.http;
+        let counters: [(&str, &CounterSink, Contains); 5] = [
+            ("data_received", &self.data_received, Contains::Data),
+            ("data_sent", &self.data_sent, Contains::Data),
+            ("dropped_iterations", &self.dropped_iterations, Contains::Default),
+            ("http_reqs", &h.reqs, Contains::Default),
+            ("iterations", &self.iterations, Contains::Default),
+        ];
+        for (name, sink, contains) in counters {
+            if sink.total() != 0.0 {
+                let count = sink.total();
+                let rate = if secs > 0.0 { count / secs } else { 0.0 };
+                out.push(MetricSnapshot {
+                    name: name.into(),
+                    kind: MetricKind::Counter,
+                    contains,
+                    values: vec![("count".into(), count), ("rate".into(), rate)],
+                });
+            }
+        }
+        for (name, sink) in [("vus", &self.vus), ("vus_max", &self.vus_max)] {
+            if sink.has_value() {
+                out.push(MetricSnapshot {
+                    name: name.into(),
+                    kind: MetricKind::Gauge,
+                    contains: Contains::Default,
+                    values: vec![
+                        ("value".into(), sink.value()),
+                        ("min".into(), sink.min()),
+                        ("max".into(), sink.max()),
+                    ],
+                });
+            }
+        }
+        for (name, sink) in [("checks", &self.checks), ("http_req_failed", &h.failed)] {
+            if sink.total() > 0 {
+                out.push(MetricSnapshot {
+                    name: name.into(),
+                    kind: MetricKind::Rate,
+                    contains: Contains::Default,
+                    values: vec![
+                        ("rate".into(), sink.rate()),
+                        ("passes".into(), sink.passes() as f64),
+                        ("fails".into(), sink.fails() as f64),
+                    ],
+                });
+            }
+        }
+        let trends: [(&str, &TrendSink); 10] = [
+            ("group_duration", &self.group_duration),
+            ("http_req_blocked", &h.blocked),
+            ("http_req_connecting", &h.connecting),
+            ("http_req_duration", &h.duration),
+            ("http_req_duration{expected_response:true}", &h.duration_expected),
+            ("http_req_receiving", &h.receiving),
+            ("http_req_sending", &h.sending),
+            ("http_req_tls_handshaking", &h.tls_handshaking),
+            ("http_req_waiting", &h.waiting),
+            ("iteration_duration", &self.iteration_duration),
+        ];
+        for (name, sink) in trends {
+            let snap = sink.snapshot();
+            if snap.count() == 0 {
+                continue;
+            }
+            let values = trend_stats
+                .iter()
+                .filter_map(|stat| trend_stat(&snap, stat).map(|v| (stat.clone(), v)))
+                .collect();
+            out.push(MetricSnapshot {
+                name: name.into(),
+                kind: MetricKind::Trend,
+                contains: Contains::Time,
+                values,
+            });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+}

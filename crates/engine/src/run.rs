@@ -1,0 +1,198 @@
+//! A whole test run: start (possibly paused), the scenario, the end. This is what the addon's
+//! `Engine` class drives.
+
+use crate::control::{Control, RunStatus};
+use crate::exec::{run_scenario, ScenarioConfig, WorkerPool};
+use crate::fast_path::RequestWorkload;
+use crate::http::{ClientConfig, PreparedRequest, RequestSpec};
+use crate::metrics::Registry;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+pub struct EngineConfig {
+    pub scenario: ScenarioConfig,
+    pub request: RequestSpec,
+    pub insecure_skip_tls_verify: bool,
+    /// `--paused`: wait at status 4 until resumed (how k6-operator starts runners).
+    pub start_paused: bool,
+    /// Engine worker threads; None = one per core.
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    pub status: RunStatus,
+    pub interrupted_iterations: u64,
+    /// Set when the engine itself failed (a panic caught at the run thread or a VU task).
+    pub error: Option<String>,
+}
+
+enum RunState {
+    Created(Box<EngineConfig>, PreparedRequest),
+    Running,
+    Finished(RunResult),
+}
+
+pub struct Engine {
+    control: Arc<Control>,
+    registry: Arc<Registry>,
+    state: Mutex<RunState>,
+    finished: Condvar,
+}
+
+impl Engine {
+    /// Validates the configuration and renders the request; nothing starts yet.
+    pub fn new(config: EngineConfig) -> Result<Arc<Engine>, String> {
+        config.scenario.validate()?;
+        let request = PreparedRequest::new(&config.request).map_err(|e| e.to_string())?;
+        let control = Control::new(
+            config.scenario.vus,
+            config.scenario.pool_size(),
+            config.start_paused,
+        );
+        Ok(Arc::new(Engine {
+            control: Arc::new(control),
+            registry: Arc::new(Registry::new()),
+            state: Mutex::new(RunState::Created(Box::new(config), request)),
+            finished: Condvar::new(),
+        }))
+    }
+
+    pub fn control(&self) -> &Arc<Control> {
+        &self.control
+    }
+
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// Starts the run on its own thread. A second call is an error.
+    pub fn start(self: &Arc<Self>) -> Result<(), String> {
+        let mut state = self.lock_state();
+        let (config, request) = match std::mem::replace(&mut *state, RunState::Running) {
+            RunState::Created(config, request) => (config, request),
+            other => {
+                *state = other;
+                return Err("the engine was already started".into());
+            }
+        };
+        drop(state);
+        let engine = self.clone();
+        std::thread::Builder::new()
+            .name("volley-run".into())
+            .spawn(move || {
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    engine.run_blocking(*config, request)
+                }))
+                .unwrap_or_else(|payload| RunResult {
+                    status: RunStatus::Interrupted,
+                    interrupted_iterations: 0,
+                    error: Some(crate::exec::panic_message(payload)),
+                });
+                engine.finish(result);
+            })
+            .map_err(|e| format!("cannot start the run thread: {e}"))?;
+        Ok(())
+    }
+
+    /// Blocks until the run is over; None when `timeout` passes first.
+    pub fn wait(&self, timeout: Option<Duration>) -> Option<RunResult> {
+        let mut state = self.lock_state();
+        let deadline = timeout.map(|t| std::time::Instant::now() + t);
+        loop {
+            if let RunState::Finished(result) = &*state {
+                return Some(result.clone());
+            }
+            state = match deadline {
+                None => self.finished.wait(state).unwrap_or_else(|e| e.into_inner()),
+                Some(d) => {
+                    let left = d.saturating_duration_since(std::time::Instant::now());
+                    if left.is_zero() {
+                        return None;
+                    }
+                    self.finished
+                        .wait_timeout(state, left)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+            };
+        }
+    }
+
+    fn lock_state(&self) -> std::sync::MutexGuard<'_, RunState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn finish(&self, mut result: RunResult) {
+        self.control.clock.finish();
+        if self.control.is_stopped() && result.status == RunStatus::Ended {
+            result.status = RunStatus::Interrupted;
+        }
+        self.control.set_status(result.status);
+        *self.lock_state() = RunState::Finished(result);
+        self.finished.notify_all();
+    }
+
+    fn run_blocking(&self, config: EngineConfig, request: PreparedRequest) -> RunResult {
+        let control = &self.control;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime builds");
+        control.set_status(RunStatus::InitVUs);
+        let pool = match WorkerPool::new(config.workers.unwrap_or_else(WorkerPool::default_size)) {
+            Ok(pool) => pool,
+            Err(e) => {
+                return RunResult {
+                    status: RunStatus::Interrupted,
+                    interrupted_iterations: 0,
+                    error: Some(format!("cannot start the engine's worker threads: {e}")),
+                }
+            }
+        };
+        control.set_status(RunStatus::InitExecutors);
+        let workload = Arc::new(RequestWorkload::new(
+            request,
+            ClientConfig::new(config.insecure_skip_tls_verify),
+            self.registry.clone(),
+        ));
+        control.set_status(RunStatus::InitDone);
+        if control.is_paused() {
+            control.set_status(RunStatus::PausedBeforeRun);
+            runtime.block_on(async {
+                loop {
+                    let changed = control.changed.notified();
+                    tokio::pin!(changed);
+                    changed.as_mut().enable();
+                    if !control.is_paused() || control.is_stopped() {
+                        break;
+                    }
+                    changed.await;
+                }
+            });
+        }
+        if control.is_stopped() {
+            return RunResult {
+                status: RunStatus::Interrupted,
+                interrupted_iterations: 0,
+                error: None,
+            };
+        }
+        control.set_status(RunStatus::Started);
+        control.clock.start();
+        control.set_status(RunStatus::Running);
+        let outcome = runtime.block_on(run_scenario(
+            &pool,
+            control.clone(),
+            self.registry.clone(),
+            config.scenario,
+            workload,
+        ));
+        RunResult {
+            status: RunStatus::Ended,
+            interrupted_iterations: outcome.interrupted_iterations,
+            error: outcome.vu_panic,
+        }
+    }
+}

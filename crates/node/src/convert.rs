@@ -1,0 +1,92 @@
+//! Conversions between the JS-facing types and the engine's.
+
+use crate::{ControlFailure, EngineOptions, MetricSnapshot, Stat, StatusSnapshot};
+use std::time::Duration;
+use volley_engine::control::{ControlError, StatusSnapshot as EngineStatus};
+use volley_engine::exec::{ExecutorKind, ScenarioConfig};
+use volley_engine::http::RequestSpec;
+use volley_engine::metrics::registry::MetricSnapshot as EngineMetric;
+use volley_engine::EngineConfig;
+
+fn millis(ms: f64, what: &str) -> Result<Duration, String> {
+    if !ms.is_finite() || ms < 0.0 {
+        return Err(format!("{what} must be a non-negative number of milliseconds, got {ms}"));
+    }
+    Ok(Duration::from_secs_f64(ms / 1000.0))
+}
+
+pub fn engine_config(o: EngineOptions) -> Result<EngineConfig, String> {
+    let executor = ExecutorKind::parse(&o.executor)
+        .ok_or_else(|| format!("unknown executor type '{}'", o.executor))?;
+    let mut scenario = ScenarioConfig::new(o.scenario_name.as_deref().unwrap_or("default"), executor);
+    scenario.vus = u64::from(o.vus);
+    scenario.max_vus = o.max_vus.map(u64::from);
+    scenario.duration = o.duration_ms.map(|d| millis(d, "duration")).transpose()?;
+    // externally-controlled: a duration of 0 means no end (spec §4.4).
+    if executor == ExecutorKind::ExternallyControlled && scenario.duration == Some(Duration::ZERO) {
+        scenario.duration = None;
+    }
+    if let Some(i) = o.iterations {
+        scenario.iterations = u64::from(i);
+    }
+    if let Some(g) = o.graceful_stop_ms {
+        scenario.graceful_stop = millis(g, "gracefulStop")?;
+    }
+    let request = RequestSpec {
+        method: o.method.unwrap_or_else(|| "GET".into()),
+        url: o.url,
+        headers: o
+            .headers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| (h.name, h.value))
+            .collect(),
+        body: o.body.map(String::into_bytes),
+        timeout: millis(o.timeout_ms.unwrap_or(60_000.0), "timeout")?,
+    };
+    Ok(EngineConfig {
+        scenario,
+        request,
+        insecure_skip_tls_verify: o.insecure_skip_tls_verify.unwrap_or(false),
+        start_paused: o.paused.unwrap_or(false),
+        workers: o.workers.map(|w| w as usize),
+    })
+}
+
+pub fn status_to_js(s: EngineStatus) -> StatusSnapshot {
+    StatusSnapshot {
+        status: s.status as u32,
+        paused: s.paused,
+        vus: s.vus as u32,
+        vus_max: s.vus_max as u32,
+        stopped: s.stopped,
+        running: s.running,
+        tainted: s.tainted,
+    }
+}
+
+pub fn metric_to_js(m: EngineMetric) -> MetricSnapshot {
+    MetricSnapshot {
+        name: m.name,
+        kind: m.kind.as_str().to_string(),
+        contains: m.contains.as_str().to_string(),
+        stats: m
+            .values
+            .into_iter()
+            .map(|(name, value)| Stat { name, value })
+            .collect(),
+    }
+}
+
+pub fn control_reply(r: Result<(), ControlError>) -> Option<ControlFailure> {
+    let err = r.err()?;
+    let kind = match err {
+        ControlError::Pause(_) => "pause",
+        ControlError::ConfigUpdate(_) => "config-update",
+        ControlError::Ended => "ended",
+    };
+    Some(ControlFailure {
+        kind: kind.to_string(),
+        detail: err.to_string(),
+    })
+}

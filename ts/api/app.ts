@@ -1,0 +1,52 @@
+/**
+ * The k6 REST API as a Koa app (spec §1-§3). `createApp` binds nothing: tests drive
+ * `app.callback()` directly and `listen()` in server.ts owns the bind policy.
+ */
+import Router from '@koa/router';
+import Koa, { type Context, type Next } from 'koa';
+import { jsonApiErrors, rawBody } from './middleware';
+import { getStatus, patchStatus } from './status';
+import type { ControlSurface } from './surface';
+
+type Handler = (ctx: Context) => void | Promise<void>;
+
+/** k6's method table: any other method gets an empty 405 with no Allow header (spec §1.3). */
+function methods(table: Record<string, Handler>) {
+  return async (ctx: Context) => {
+    const handler = table[ctx.method];
+    if (!handler) {
+      ctx.status = 405;
+      ctx.body = '';
+      ctx.remove('Content-Type');
+      return;
+    }
+    await handler(ctx);
+  };
+}
+
+/** Go's ServeMux answers unknown /v1/ paths with its plain-text 404 (spec §1.2). */
+function notFound(ctx: Context) {
+  ctx.status = 404;
+  ctx.type = 'text/plain; charset=utf-8';
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.body = '404 page not found\n';
+}
+
+export function createApp(surface: ControlSurface): Koa {
+  const app = new Koa();
+  const v1 = new Router({ prefix: '/v1', strict: true });
+  v1.all('/status', methods({ GET: getStatus(surface), PATCH: patchStatus(surface) }));
+
+  app.use(jsonApiErrors);
+  app.use(rawBody());
+  app.use(v1.routes());
+  app.use(async (ctx: Context, next: Next) => {
+    if (ctx.matched?.length) return next();
+    if (ctx.path === '/v1' || ctx.path.startsWith('/v1/')) return notFound(ctx);
+    // Everything outside /v1/ answers `ok`, whatever the method, as k6's catch-all does.
+    ctx.status = 200;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = 'ok';
+  });
+  return app;
+}

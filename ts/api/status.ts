@@ -1,0 +1,52 @@
+/** /v1/status: GET the status document, PATCH it to pause, resume, scale or stop (spec §3.1, §3.2). */
+import type { Context } from 'koa';
+import type { ControlFailure } from '../native';
+import { ApiError, resource, sendJson } from './jsonapi';
+import { decodeStatusPatch } from './statusPatch';
+import type { ControlSurface } from './surface';
+
+export function toJsonApiStatus(surface: ControlSurface) {
+  const s = surface.status();
+  // Attribute order is part of the wire format (spec §3.1).
+  return {
+    data: resource('status', 'default', {
+      status: s.status,
+      paused: s.paused,
+      vus: s.vus,
+      'vus-max': s.vusMax,
+      stopped: s.stopped,
+      running: s.running,
+      tainted: s.tainted,
+    }),
+  };
+}
+
+export function getStatus(surface: ControlSurface) {
+  return (ctx: Context) => sendJson(ctx, 200, toJsonApiStatus(surface));
+}
+
+/** k6's titles per refused operation; "Test ended" is ours (spec README item 2: never hang). */
+function refusal(failure: ControlFailure, title: string, status: number): ApiError {
+  if (failure.kind === 'ended') return new ApiError(409, 'Test ended', 'the test run has already ended, so it cannot be changed');
+  return new ApiError(status, title, failure.detail);
+}
+
+export function patchStatus(surface: ControlSurface) {
+  return (ctx: Context) => {
+    const patch = decodeStatusPatch(ctx.state.rawBody as string);
+    // k6's order: decode, then stop (which ignores the rest), then pause, then vus / vus-max.
+    if (patch.stopped === true) {
+      surface.stop();
+    } else {
+      if (patch.paused !== null) {
+        const failure = surface.setPaused(patch.paused);
+        if (failure) throw refusal(failure, 'Pause error', 500);
+      }
+      if (patch.vus !== null || patch.vusMax !== null) {
+        const failure = surface.scale(patch.vus, patch.vusMax);
+        if (failure) throw refusal(failure, 'Config update error', 400);
+      }
+    }
+    sendJson(ctx, 200, toJsonApiStatus(surface));
+  };
+}

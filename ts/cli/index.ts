@@ -1,0 +1,102 @@
+/** `volley`: the command line. Each command's work lives in its own module. */
+import { Command, CommanderError, Option } from 'commander';
+import { startDemoTarget } from '../demo/target';
+import { engineVersion } from '../native';
+import { ExitCode } from '../run/exitCodes';
+import { ConfigError, DEFAULT_ADDRESS, planRun, type RunFlags } from '../run/plan';
+import { runTest } from '../run/runTest';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { version } = require('../../package.json') as { version: string };
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function runOptions(cmd: Command): Command {
+  return cmd
+    .option('-u, --vus <n>', 'number of virtual users')
+    .option('-d, --duration <duration>', 'test duration, like 10s or 1m30s (constant-vus)')
+    .option('-i, --iterations <n>', 'total iterations shared by the VUs (shared-iterations)')
+    .option('-a, --address <host:port>', `REST API address ("" disables it, port 0 picks one)`, undefined)
+    .option('--summary-export <file>', "write the end-of-test summary in k6's JSON export format")
+    .option('--summary-trend-stats <stats>', 'trend stats in the summary, like avg,p(99),p(99.9)')
+    .addOption(new Option('--summary-mode <mode>', 'summary layout').choices(['compact', 'full', 'legacy', 'disabled']))
+    .option('--no-summary', 'print no end-of-test summary')
+    .option('-p, --paused', 'start paused; resume through the REST API (PATCH /v1/status)')
+    .option('-l, --linger', 'keep the REST API up after the test until Ctrl+C')
+    .option('-q, --quiet', 'no banner and no progress lines');
+}
+
+async function runCommand(flags: RunFlags): Promise<number> {
+  return runTest(planRun(flags));
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('volley')
+    .description("HTTP load tester: k6's scripts and REST API, wrk's speed")
+    .version(version, '-v, --version')
+    .showSuggestionAfterError(false)
+    .exitOverride();
+
+  runOptions(
+    program
+      .command('run')
+      .description('run a load test against --url (the native fast path: one request per iteration)')
+      .option('--url <url>', 'target URL (http or https)')
+      .option('-X, --method <method>', 'HTTP method', 'GET')
+      .option('-H, --header <header>', 'request header "Name: value" (repeatable)', collect)
+      .option('--body <body>', 'request body')
+      .option('--timeout <duration>', 'per-request timeout (k6 default 60s)')
+      .option('--insecure-skip-tls-verify', 'accept any TLS certificate'),
+  ).action(async (flags: RunFlags) => setExit(await runCommand(flags)));
+
+  runOptions(
+    program
+      .command('demo')
+      .description('start an embedded target on a loopback port and run a 10 s load test against it'),
+  ).action(async (flags: RunFlags) => {
+    const target = await startDemoTarget();
+    try {
+      setExit(await runCommand({ vus: '10', duration: '10s', ...flags, url: target.url }));
+    } finally {
+      await target.close();
+    }
+  });
+
+  program
+    .command('version')
+    .description('print the versions of volley and its engine')
+    .action(() => {
+      process.stdout.write(`volley v${version} (engine ${engineVersion()}, node ${process.version}, ${process.platform}/${process.arch})\n`);
+      setExit(ExitCode.Ok);
+    });
+
+  program.addHelpText('after', `\nThe REST API listens on ${DEFAULT_ADDRESS} by default and speaks k6's v1 API.\n`);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. Errors are one line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  let code: number = ExitCode.Ok;
+  const program = buildProgram((c) => (code = c));
+  program.configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+    outputError: (s, write) => write(s.split('\n')[0] + '\n'),
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; a usage error is k6's 255.
+      return e.exitCode === 0 ? ExitCode.Ok : ExitCode.CliMisuse;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`volley: ${e.message}\n`);
+      return ExitCode.InvalidConfig;
+    }
+    process.stderr.write(`volley: ${(e as Error).message}\n`);
+    return ExitCode.InvalidConfig;
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The addon, through the loader that `napi build` generates (tries the platform package, then
+ * the local build, and says what it tried when both fail).
+ */
+import type * as Native from '../native/index';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const native: typeof Native = require('../native/index.js');
+
+export const { Engine, engineVersion } = native;
+export type Engine = Native.Engine;
+export type {
+  ControlFailure,
+  EngineOptions,
+  MetricSnapshot,
+  RunSummary,
+  StatusSnapshot,
+} from '../native/index';

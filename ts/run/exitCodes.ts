@@ -1,0 +1,10 @@
+/** k6's exit codes (errext/exitcodes), the ones this CLI produces. */
+export const ExitCode = {
+  Ok: 0,
+  ThresholdsFailed: 99,
+  StoppedFromApi: 103,
+  InvalidConfig: 104,
+  ExternalAbort: 105,
+  CannotStartRestApi: 106,
+  CliMisuse: 255,
+} as const;

@@ -1,0 +1,164 @@
+/**
+ * From `volley run` flags to a validated plan: the engine options (k6's shortcut options mapped
+ * to a scenario exactly as k6 maps them, spec §11) and the run's side settings.
+ */
+import type { EngineOptions } from '../native';
+import { parseAddress, type ApiAddress } from '../api/server';
+import { parseDuration } from './duration';
+
+/** Bad options: k6's exit code 104 (InvalidConfig); nothing has started. */
+export class ConfigError extends Error {}
+
+export interface RunFlags {
+  url?: string;
+  method?: string;
+  header?: string[];
+  body?: string;
+  vus?: string;
+  duration?: string;
+  iterations?: string;
+  timeout?: string;
+  insecureSkipTlsVerify?: boolean;
+  address?: string;
+  summaryExport?: string;
+  summaryTrendStats?: string;
+  summaryMode?: string;
+  summary?: boolean;
+  quiet?: boolean;
+  paused?: boolean;
+  linger?: boolean;
+}
+
+export type SummaryMode = 'compact' | 'full' | 'legacy';
+
+export interface RunPlan {
+  engine: EngineOptions;
+  /** null: the REST API is disabled (`--address ""`). */
+  address: ApiAddress | null;
+  /** k6 exits 106 when an explicit address cannot be bound, and only warns for the default. */
+  addressExplicit: boolean;
+  summaryExport?: string;
+  summaryTrendStats: string[];
+  summaryMode: SummaryMode | 'disabled';
+  quiet: boolean;
+  linger: boolean;
+}
+
+export const DEFAULT_ADDRESS = '127.0.0.1:6565';
+export const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
+const GRACEFUL_STOP_MS = 30_000;
+
+function positiveInt(name: string, text: string, min: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new ConfigError(`invalid ${name} "${text}": expected a whole number`);
+  const n = Number(text);
+  if (n < min || n > 0xffffffff) throw new ConfigError(`invalid ${name} ${text}: must be at least ${min}`);
+  return n;
+}
+
+function duration(name: string, text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    throw new ConfigError(`invalid ${name}: ${(e as Error).message}`);
+  }
+}
+
+function parseUrl(text: string | undefined): string {
+  if (!text) throw new ConfigError('no target: give --url http://host:port/path');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`invalid --url "${text}": not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`invalid --url "${text}": the scheme must be http or https`);
+  }
+  if (!url.hostname) throw new ConfigError(`invalid --url "${text}": no host`);
+  return text;
+}
+
+function parseHeader(text: string): { name: string; value: string } {
+  const i = text.indexOf(':');
+  const name = i > 0 ? text.slice(0, i).trim() : '';
+  if (!name || /[\s:]/.test(name)) {
+    throw new ConfigError(`invalid --header "${text}": expected "Name: value"`);
+  }
+  return { name, value: text.slice(i + 1).trim() };
+}
+
+const STAT = /^(avg|min|med|max|count|p\((\d+(\.\d+)?)\))$/;
+
+export function parseTrendStats(text: string): string[] {
+  const stats = text.split(',').map((s) => s.trim());
+  for (const s of stats) {
+    const m = STAT.exec(s);
+    if (!m || (m[2] !== undefined && Number(m[2]) > 100)) {
+      throw new ConfigError(`invalid --summary-trend-stats "${s}": use avg, min, med, max, count or p(N) with N in 0..100`);
+    }
+  }
+  return stats;
+}
+
+export function planRun(flags: RunFlags): RunPlan {
+  const url = parseUrl(flags.url);
+  const vus = flags.vus === undefined ? undefined : positiveInt('--vus', flags.vus, 1);
+  const durationMs = flags.duration === undefined ? undefined : duration('--duration', flags.duration);
+  const iterations = flags.iterations === undefined ? undefined : positiveInt('--iterations', flags.iterations, 1);
+  if (durationMs !== undefined && durationMs <= 0 && iterations === undefined) {
+    throw new ConfigError(`invalid --duration "${flags.duration}": must be more than 0`);
+  }
+  const engine: EngineOptions = {
+    url,
+    method: (flags.method ?? 'GET').toUpperCase(),
+    headers: (flags.header ?? []).map(parseHeader),
+    body: flags.body,
+    executor: 'per-vu-iterations',
+    scenarioName: 'default',
+    vus: vus ?? 1,
+    gracefulStopMs: GRACEFUL_STOP_MS,
+    insecureSkipTlsVerify: flags.insecureSkipTlsVerify ?? false,
+    paused: flags.paused ?? false,
+  };
+  if (!/^[A-Z]+$/.test(engine.method ?? '')) throw new ConfigError(`invalid --method "${flags.method}"`);
+  if (flags.timeout !== undefined) engine.timeoutMs = duration('--timeout', flags.timeout);
+  // k6's shortcut mapping: iterations (with duration as maxDuration) -> shared-iterations;
+  // duration -> constant-vus; neither -> per-vu-iterations, 1 iteration per VU.
+  if (iterations !== undefined) {
+    engine.executor = 'shared-iterations';
+    engine.iterations = iterations;
+    if (durationMs !== undefined) engine.durationMs = durationMs;
+    if (engine.vus > iterations) {
+      throw new ConfigError(`invalid --iterations ${iterations}: fewer than the ${engine.vus} VUs`);
+    }
+  } else if (durationMs !== undefined) {
+    engine.executor = 'constant-vus';
+    engine.durationMs = durationMs;
+  } else {
+    engine.iterations = 1;
+  }
+
+  const addressText = flags.address ?? DEFAULT_ADDRESS;
+  let address: ApiAddress | null = null;
+  if (addressText !== '') {
+    try {
+      address = parseAddress(addressText);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  }
+  const mode = flags.summary === false ? 'disabled' : (flags.summaryMode ?? 'compact');
+  if (!['compact', 'full', 'legacy', 'disabled'].includes(mode)) {
+    throw new ConfigError(`invalid --summary-mode "${mode}": use compact, full, legacy or disabled`);
+  }
+  return {
+    engine,
+    address,
+    addressExplicit: flags.address !== undefined,
+    summaryExport: flags.summaryExport,
+    summaryTrendStats: flags.summaryTrendStats ? parseTrendStats(flags.summaryTrendStats) : DEFAULT_TREND_STATS,
+    summaryMode: mode as RunPlan['summaryMode'],
+    quiet: flags.quiet ?? false,
+    linger: flags.linger ?? false,
+  };
+}
