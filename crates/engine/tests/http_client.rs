@@ -878,3 +878,14 @@ fn reused_connection_in_discard_mode_allocates_nothing_per_request() {
         assert!(ALLOCATIONS.with(Cell::get) > before);
     });
 }
+
+/// Executors run VUs on multi-threaded runtimes: the client and its request future must be Send.
+#[test]
+fn vu_client_and_send_future_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let mut vu = client();
+    assert_send(&vu);
+    let req = get("http://127.0.0.1:1/");
+    let future = vu.send(&req, BodyMode::Discard);
+    assert_send(&future);
+}

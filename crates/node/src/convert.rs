@@ -10,7 +10,9 @@ use volley_engine::EngineConfig;
 
 fn millis(ms: f64, what: &str) -> Result<Duration, String> {
     if !ms.is_finite() || ms < 0.0 {
-        return Err(format!("{what} must be a non-negative number of milliseconds, got {ms}"));
+        return Err(format!(
+            "{what} must be a non-negative number of milliseconds, got {ms}"
+        ));
     }
     Ok(Duration::from_secs_f64(ms / 1000.0))
 }
@@ -18,7 +20,8 @@ fn millis(ms: f64, what: &str) -> Result<Duration, String> {
 pub fn engine_config(o: EngineOptions) -> Result<EngineConfig, String> {
     let executor = ExecutorKind::parse(&o.executor)
         .ok_or_else(|| format!("unknown executor type '{}'", o.executor))?;
-    let mut scenario = ScenarioConfig::new(o.scenario_name.as_deref().unwrap_or("default"), executor);
+    let mut scenario =
+        ScenarioConfig::new(o.scenario_name.as_deref().unwrap_or("default"), executor);
     scenario.vus = u64::from(o.vus);
     scenario.max_vus = o.max_vus.map(u64::from);
     scenario.duration = o.duration_ms.map(|d| millis(d, "duration")).transpose()?;

@@ -236,7 +236,9 @@ mod tests {
         c.set_paused(true).unwrap();
         assert_eq!(
             c.set_paused(true),
-            Err(ControlError::Pause("test execution was already paused".into()))
+            Err(ControlError::Pause(
+                "test execution was already paused".into()
+            ))
         );
         c.set_paused(false).unwrap();
         assert_eq!(

@@ -111,8 +111,7 @@ impl ScenarioConfig {
                 if self.iterations == 0 {
                     return err("the number of iterations must be more than 0".into());
                 }
-                if self.executor == ExecutorKind::SharedIterations && self.vus > self.iterations
-                {
+                if self.executor == ExecutorKind::SharedIterations && self.vus > self.iterations {
                     return err(format!(
                         "the number of iterations ({}) can't be less than the number of VUs ({})",
                         self.iterations, self.vus
@@ -131,7 +130,10 @@ mod tests {
     #[test]
     fn constant_vus_needs_a_duration_and_vus() {
         let mut c = ScenarioConfig::new("default", ExecutorKind::ConstantVus);
-        assert!(c.validate().unwrap_err().contains("duration is unspecified"));
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .contains("duration is unspecified"));
         c.duration = Some(Duration::from_secs(10));
         c.vus = 0;
         assert!(c.validate().unwrap_err().contains("more than 0"));

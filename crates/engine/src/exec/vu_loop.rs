@@ -13,7 +13,10 @@ pub(crate) async fn vu_loop<W: Workload>(idx: u64, state: Arc<ScenarioState>, wo
     let mut vu = workload.new_vu(idx);
     let control = &state.control;
     let mut phase = state.phase.subscribe();
-    let mut activity = Activity { state: &state, active: false };
+    let mut activity = Activity {
+        state: &state,
+        active: false,
+    };
     let mut iterations_here = 0u64;
     loop {
         loop {

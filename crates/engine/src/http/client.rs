@@ -9,12 +9,14 @@
 //! on connect (DNS, TLS session), on errors (the message), in `Keep` mode while the body buffer
 //! grows, and inside rustls for every TLS record.
 
+use super::dns::Resolver;
 use super::error::HttpError;
 use super::request::{Prepared, PreparedRequest};
 use super::response::{parse_head, BodyDecoder, Parsed, Response, MAX_HEAD, MAX_INTERIM};
 use super::timings::{Timings, Trace};
 use super::transport::{self, ClientConfig, Stream};
 use std::io;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -83,6 +85,7 @@ pub struct VuClient {
     trace: Trace,
     sent: u64,
     received: u64,
+    resolver: Resolver,
 }
 
 struct Connection {
@@ -117,6 +120,7 @@ impl VuClient {
             trace: Trace::new(Instant::now()),
             sent: 0,
             received: 0,
+            resolver: Resolver::new(),
         }
     }
 
@@ -213,15 +217,26 @@ impl VuClient {
             let same_target = Arc::ptr_eq(&conn.opened_by, &req.inner)
                 || conn.opened_by.target == req.inner.target;
             let idle = self.trace.start.saturating_duration_since(conn.idle_since);
-            let alive =
-                idle < IDLE_CHECK_AFTER || !conn.stream.closed_while_idle(self.config.noop_waker());
-            if same_target && alive {
+            let usable = same_target
+                && (idle < IDLE_CHECK_AFTER
+                    || !conn.stream.closed_while_idle(self.config.noop_waker()));
+            if usable {
                 self.trace.got_conn = Some(Instant::now());
                 return Ok(true);
             }
             self.conn = None;
         }
-        let stream = transport::connect(&self.config, &req.inner.target, &mut self.trace).await?;
+        let target = &req.inner.target;
+        let stream = match target.ip {
+            Some(ip) => {
+                let addr = [SocketAddr::new(ip, target.port)];
+                transport::connect(&self.config, target, &addr, &mut self.trace).await?
+            }
+            None => {
+                let addrs = self.resolver.resolve(target).await?;
+                transport::connect(&self.config, target, addrs, &mut self.trace).await?
+            }
+        };
         let now = Instant::now();
         self.trace.got_conn = Some(now);
         self.conn = Some(Connection {

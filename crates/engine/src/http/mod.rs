@@ -7,11 +7,12 @@
 //! VuClient::response() -> &Response (status, headers, body of the last response)
 //! ```
 //!
-//! One file per concern: `request` renders, `transport` connects (plain TCP or TLS behind one
+//! One file per concern: `request` renders, `dns` resolves (k6's DNS defaults), `transport` connects (plain TCP or TLS behind one
 //! stream type), `response` parses, `client` runs a request and measures it, `timings` and
 //! `error` hold k6's phase and error-code definitions.
 
 mod client;
+mod dns;
 mod error;
 mod request;
 mod response;

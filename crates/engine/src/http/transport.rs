@@ -212,39 +212,32 @@ impl AsyncWrite for Stream {
     }
 }
 
-/// DNS, TCP connect (each resolved address in turn, like Go's serial dialer) and, for https, the
-/// TLS handshake; the phases land in `trace`.
+/// TCP connect (each address in turn, like Go's serial dialer) and, for https, the TLS
+/// handshake; the phases land in `trace`. `addrs` is never empty (the resolver sees to it).
 pub(crate) async fn connect(
     config: &ClientConfig,
     target: &Target,
+    addrs: &[SocketAddr],
     trace: &mut Trace,
 ) -> Result<Stream, HttpError> {
-    let tcp = match target.ip {
-        Some(ip) => dial(SocketAddr::new(ip, target.port), trace).await?,
-        None => {
-            let addrs = tokio::net::lookup_host((target.host.as_str(), target.port))
-                .await
-                .map_err(|e| HttpError::dns(&target.host, &e))?;
-            let mut first_error = None;
-            let mut connected = None;
-            for addr in addrs {
-                match dial(addr, trace).await {
-                    Ok(s) => {
-                        connected = Some(s);
-                        break;
-                    }
-                    // Go reports the first address's error: it is the most relevant one.
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                    }
-                }
+    let mut first_error = None;
+    let mut connected = None;
+    for &addr in addrs {
+        match dial(addr, trace).await {
+            Ok(s) => {
+                connected = Some(s);
+                break;
             }
-            match (connected, first_error) {
-                (Some(s), _) => s,
-                (None, Some(e)) => return Err(e),
-                (None, None) => return Err(HttpError::no_such_host()),
+            // Go reports the first address's error: it is the most relevant one.
+            Err(e) => {
+                first_error.get_or_insert(e);
             }
         }
+    }
+    let tcp = match (connected, first_error) {
+        (Some(s), _) => s,
+        (None, Some(e)) => return Err(e),
+        (None, None) => return Err(HttpError::no_such_host()),
     };
     trace.connect_done = Some(Instant::now());
     // Requests are written in one go and answered at once: Nagle would only add latency.

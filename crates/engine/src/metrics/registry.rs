@@ -129,7 +129,11 @@ impl Registry {
         let counters: [(&str, &CounterSink, Contains); 5] = [
             ("data_received", &self.data_received, Contains::Data),
             ("data_sent", &self.data_sent, Contains::Data),
-            ("dropped_iterations", &self.dropped_iterations, Contains::Default),
+            (
+                "dropped_iterations",
+                &self.dropped_iterations,
+                Contains::Default,
+            ),
             ("http_reqs", &h.reqs, Contains::Default),
             ("iterations", &self.iterations, Contains::Default),
         ];
@@ -178,7 +182,10 @@ impl Registry {
             ("http_req_blocked", &h.blocked),
             ("http_req_connecting", &h.connecting),
             ("http_req_duration", &h.duration),
-            ("http_req_duration{expected_response:true}", &h.duration_expected),
+            (
+                "http_req_duration{expected_response:true}",
+                &h.duration_expected,
+            ),
             ("http_req_receiving", &h.receiving),
             ("http_req_sending", &h.sending),
             ("http_req_tls_handshaking", &h.tls_handshaking),

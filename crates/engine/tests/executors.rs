@@ -1,0 +1,290 @@
+//! Whole runs through `Engine`: executors, pause/resume, live scaling and stop, against a local
+//! server that counts what it answers.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use volley_engine::control::RunStatus;
+use volley_engine::exec::{ExecutorKind, ScenarioConfig};
+use volley_engine::http::RequestSpec;
+use volley_engine::{Engine, EngineConfig, RunResult};
+
+const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+
+/// A keep-alive server on its own thread; `delay` holds each response, None never answers.
+struct Target {
+    url: String,
+    requests: Arc<AtomicU64>,
+    connections: Arc<AtomicU64>,
+}
+
+fn start_target(delay: Option<Duration>) -> Target {
+    let requests = Arc::new(AtomicU64::new(0));
+    let connections = Arc::new(AtomicU64::new(0));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (req, conns) = (requests.clone(), connections.clone());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            loop {
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    return;
+                };
+                conns.fetch_add(1, Ordering::SeqCst);
+                let req = req.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 4096];
+                    let mut seen = Vec::new();
+                    loop {
+                        let Ok(n) = stream.read(&mut buf).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        seen.extend_from_slice(&buf[..n]);
+                        while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                            seen.drain(..end + 4);
+                            match delay {
+                                None => std::future::pending::<()>().await,
+                                Some(d) if !d.is_zero() => tokio::time::sleep(d).await,
+                                Some(_) => {}
+                            }
+                            req.fetch_add(1, Ordering::SeqCst);
+                            if stream.write_all(RESPONSE).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+    });
+    let addr = rx.recv().unwrap();
+    Target {
+        url: format!("http://{addr}/"),
+        requests,
+        connections,
+    }
+}
+
+fn engine(target: &Target, scenario: ScenarioConfig, paused: bool) -> Arc<Engine> {
+    let mut request = RequestSpec::get(target.url.clone());
+    request.timeout = Duration::from_secs(10);
+    Engine::new(EngineConfig {
+        scenario,
+        request,
+        insecure_skip_tls_verify: false,
+        start_paused: paused,
+        workers: Some(2),
+    })
+    .unwrap()
+}
+
+fn scenario(kind: ExecutorKind, vus: u64) -> ScenarioConfig {
+    let mut s = ScenarioConfig::new("default", kind);
+    s.vus = vus;
+    s
+}
+
+fn finish(e: &Engine, within: Duration) -> RunResult {
+    e.wait(Some(within)).expect("the run ended in time")
+}
+
+fn http_reqs(e: &Engine) -> f64 {
+    e.registry().http.reqs.total()
+}
+
+fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let until = Instant::now() + Duration::from_secs(5);
+    while !cond() {
+        assert!(Instant::now() < until, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn constant_vus_runs_for_its_duration_and_counts_every_request() {
+    let target = start_target(Some(Duration::ZERO));
+    let mut s = scenario(ExecutorKind::ConstantVus, 4);
+    s.duration = Some(Duration::from_millis(1200));
+    let e = engine(&target, s, false);
+    let started = Instant::now();
+    e.start().unwrap();
+    let result = finish(&e, Duration::from_secs(10));
+    let took = started.elapsed();
+    assert_eq!(result.status, RunStatus::Ended);
+    assert_eq!(result.error, None);
+    assert!(
+        took >= Duration::from_millis(1200) && took < Duration::from_millis(1800),
+        "{took:?}"
+    );
+    let served = target.requests.load(Ordering::SeqCst) as f64;
+    assert!(served > 100.0);
+    assert_eq!(http_reqs(&e), served);
+    assert_eq!(e.registry().iterations.total(), served);
+    assert_eq!(target.connections.load(Ordering::SeqCst), 4);
+    let clock = e.control().clock.elapsed();
+    assert!(clock >= Duration::from_millis(1200), "{clock:?}");
+}
+
+#[test]
+fn shared_iterations_runs_exactly_the_iterations() {
+    let target = start_target(Some(Duration::ZERO));
+    let mut s = scenario(ExecutorKind::SharedIterations, 10);
+    s.iterations = 1000;
+    let e = engine(&target, s, false);
+    e.start().unwrap();
+    assert_eq!(finish(&e, Duration::from_secs(10)).status, RunStatus::Ended);
+    assert_eq!(target.requests.load(Ordering::SeqCst), 1000);
+    assert_eq!(http_reqs(&e), 1000.0);
+}
+
+#[test]
+fn per_vu_iterations_runs_each_vus_share() {
+    let target = start_target(Some(Duration::ZERO));
+    let mut s = scenario(ExecutorKind::PerVuIterations, 5);
+    s.iterations = 10;
+    let e = engine(&target, s, false);
+    e.start().unwrap();
+    finish(&e, Duration::from_secs(10));
+    assert_eq!(target.requests.load(Ordering::SeqCst), 50);
+    assert_eq!(e.registry().iterations.total(), 50.0);
+}
+
+#[test]
+fn pause_freezes_iterations_and_the_clock() {
+    let target = start_target(Some(Duration::from_millis(2)));
+    let mut s = scenario(ExecutorKind::ConstantVus, 2);
+    s.duration = Some(Duration::from_secs(1));
+    let e = engine(&target, s, false);
+    let started = Instant::now();
+    e.start().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    e.control().set_paused(true).unwrap();
+    wait_until("VUs to park", || e.control().snapshot().vus == 0);
+    let frozen = target.requests.load(Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(target.requests.load(Ordering::SeqCst), frozen);
+    assert!(e.control().clock.elapsed() < Duration::from_millis(450));
+    e.control().set_paused(false).unwrap();
+    finish(&e, Duration::from_secs(10));
+    let took = started.elapsed();
+    // 1 s of load plus 0.7 s paused: the schedule continued where it stopped.
+    assert!(took >= Duration::from_millis(1650), "{took:?}");
+    assert!(target.requests.load(Ordering::SeqCst) > frozen);
+}
+
+#[test]
+fn externally_controlled_scales_live_and_stops() {
+    let target = start_target(Some(Duration::from_millis(1)));
+    let mut s = scenario(ExecutorKind::ExternallyControlled, 1);
+    s.max_vus = Some(2);
+    let e = engine(&target, s, false);
+    e.start().unwrap();
+    wait_until("1 VU", || e.control().snapshot().vus == 1);
+    e.control().scale(Some(5), Some(8)).unwrap();
+    wait_until("5 VUs", || e.control().snapshot().vus == 5);
+    assert_eq!(e.control().snapshot().vus_max, 8);
+    wait_until("5 connections", || {
+        target.connections.load(Ordering::SeqCst) == 5
+    });
+    e.control().scale(Some(2), None).unwrap();
+    wait_until("2 VUs", || e.control().snapshot().vus == 2);
+    e.control().stop();
+    let result = finish(&e, Duration::from_secs(5));
+    assert_eq!(result.status, RunStatus::Interrupted);
+    let snap = e.control().snapshot();
+    assert!(snap.stopped && !snap.running);
+}
+
+#[test]
+fn live_scaling_works_on_constant_vus_too() {
+    let target = start_target(Some(Duration::from_millis(1)));
+    let mut s = scenario(ExecutorKind::ConstantVus, 2);
+    s.duration = Some(Duration::from_secs(30));
+    let e = engine(&target, s, false);
+    e.start().unwrap();
+    e.control().scale(Some(6), Some(6)).unwrap();
+    wait_until("6 VUs", || e.control().snapshot().vus == 6);
+    e.control().stop();
+    finish(&e, Duration::from_secs(5));
+}
+
+#[test]
+fn stop_interrupts_iterations_in_flight() {
+    let target = start_target(None);
+    let mut s = scenario(ExecutorKind::ConstantVus, 3);
+    s.duration = Some(Duration::from_secs(30));
+    let e = engine(&target, s, false);
+    e.start().unwrap();
+    wait_until("3 connections", || {
+        target.connections.load(Ordering::SeqCst) == 3
+    });
+    let stopped_at = Instant::now();
+    e.control().stop();
+    let result = finish(&e, Duration::from_secs(5));
+    assert!(stopped_at.elapsed() < Duration::from_secs(1));
+    assert_eq!(result.interrupted_iterations, 3);
+    assert_eq!(e.registry().iterations.total(), 0.0);
+}
+
+#[test]
+fn graceful_stop_bounds_the_wait_for_slow_iterations() {
+    let target = start_target(Some(Duration::from_secs(5)));
+    let mut s = scenario(ExecutorKind::ConstantVus, 2);
+    s.duration = Some(Duration::from_secs(1));
+    s.graceful_stop = Duration::from_millis(300);
+    let e = engine(&target, s, false);
+    let started = Instant::now();
+    e.start().unwrap();
+    let result = finish(&e, Duration::from_secs(5));
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(1300) && took < Duration::from_millis(2500),
+        "{took:?}"
+    );
+    assert_eq!(result.interrupted_iterations, 2);
+    assert_eq!(result.status, RunStatus::Ended);
+}
+
+#[test]
+fn a_run_started_paused_waits_for_resume() {
+    let target = start_target(Some(Duration::ZERO));
+    let mut s = scenario(ExecutorKind::SharedIterations, 2);
+    s.iterations = 20;
+    let e = engine(&target, s, true);
+    e.start().unwrap();
+    wait_until("status 4", || {
+        e.control().status() == RunStatus::PausedBeforeRun
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(target.requests.load(Ordering::SeqCst), 0);
+    e.control().set_paused(false).unwrap();
+    assert_eq!(finish(&e, Duration::from_secs(5)).status, RunStatus::Ended);
+    assert_eq!(target.requests.load(Ordering::SeqCst), 20);
+}
+
+#[test]
+fn stop_before_the_start_runs_nothing() {
+    let target = start_target(Some(Duration::ZERO));
+    let mut s = scenario(ExecutorKind::ConstantVus, 2);
+    s.duration = Some(Duration::from_secs(5));
+    let e = engine(&target, s, true);
+    e.start().unwrap();
+    wait_until("status 4", || {
+        e.control().status() == RunStatus::PausedBeforeRun
+    });
+    e.control().stop();
+    assert_eq!(
+        finish(&e, Duration::from_secs(5)).status,
+        RunStatus::Interrupted
+    );
+    assert_eq!(target.requests.load(Ordering::SeqCst), 0);
+}
