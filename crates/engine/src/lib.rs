@@ -8,6 +8,7 @@
 pub mod control;
 pub mod exec;
 pub mod fast_path;
+pub mod groups;
 pub mod http;
 pub mod metrics;
 pub mod run;

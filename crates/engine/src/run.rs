@@ -4,6 +4,7 @@
 use crate::control::{Control, RunStatus};
 use crate::exec::{run_scenario, ScenarioConfig, WorkerPool};
 use crate::fast_path::RequestWorkload;
+use crate::groups::GroupTree;
 use crate::http::{ClientConfig, PreparedRequest, RequestSpec};
 use crate::metrics::Registry;
 use std::panic::AssertUnwindSafe;
@@ -37,6 +38,7 @@ enum RunState {
 pub struct Engine {
     control: Arc<Control>,
     registry: Arc<Registry>,
+    groups: Arc<GroupTree>,
     state: Mutex<RunState>,
     finished: Condvar,
 }
@@ -54,6 +56,7 @@ impl Engine {
         Ok(Arc::new(Engine {
             control: Arc::new(control),
             registry: Arc::new(Registry::new()),
+            groups: Arc::new(GroupTree::new()),
             state: Mutex::new(RunState::Created(Box::new(config), request)),
             finished: Condvar::new(),
         }))
@@ -65,6 +68,10 @@ impl Engine {
 
     pub fn registry(&self) -> &Arc<Registry> {
         &self.registry
+    }
+
+    pub fn groups(&self) -> &Arc<GroupTree> {
+        &self.groups
     }
 
     /// Starts the run on its own thread. A second call is an error.

@@ -1,9 +1,13 @@
 //! Conversions between the JS-facing types and the engine's.
 
-use crate::{ControlFailure, EngineOptions, MetricSnapshot, Stat, StatusSnapshot};
+use crate::{
+    CheckSnapshot, ControlFailure, EngineOptions, GroupSnapshot, MetricSnapshot, Stat,
+    StatusSnapshot,
+};
 use std::time::Duration;
 use volley_engine::control::{ControlError, StatusSnapshot as EngineStatus};
 use volley_engine::exec::{ExecutorKind, ScenarioConfig};
+use volley_engine::groups::GroupSnapshot as EngineGroup;
 use volley_engine::http::RequestSpec;
 use volley_engine::metrics::registry::MetricSnapshot as EngineMetric;
 use volley_engine::EngineConfig;
@@ -92,4 +96,25 @@ pub fn control_reply(r: Result<(), ControlError>) -> Option<ControlFailure> {
         kind: kind.to_string(),
         detail: err.to_string(),
     })
+}
+
+pub fn group_to_js(g: EngineGroup) -> GroupSnapshot {
+    GroupSnapshot {
+        id: g.id,
+        path: g.path,
+        name: g.name,
+        parent_id: g.parent_id,
+        child_ids: g.child_ids,
+        checks: g
+            .checks
+            .into_iter()
+            .map(|c| CheckSnapshot {
+                id: c.id,
+                path: c.path,
+                name: c.name,
+                passes: c.passes as f64,
+                fails: c.fails as f64,
+            })
+            .collect(),
+    }
 }

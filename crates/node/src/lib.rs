@@ -3,7 +3,7 @@
 
 mod convert;
 
-use convert::{control_reply, engine_config, metric_to_js, status_to_js};
+use convert::{control_reply, engine_config, group_to_js, metric_to_js, status_to_js};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::sync::Arc;
@@ -78,6 +78,26 @@ pub struct ControlFailure {
 }
 
 #[napi(object)]
+pub struct CheckSnapshot {
+    pub id: String,
+    pub path: String,
+    pub name: String,
+    pub passes: f64,
+    pub fails: f64,
+}
+
+/// One group of the tree; ids are the MD5 of the path (spec §6).
+#[napi(object)]
+pub struct GroupSnapshot {
+    pub id: String,
+    pub path: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub child_ids: Vec<String>,
+    pub checks: Vec<CheckSnapshot>,
+}
+
+#[napi(object)]
 pub struct RunSummary {
     pub status: u32,
     pub interrupted_iterations: f64,
@@ -149,6 +169,17 @@ impl Engine {
             .snapshot(run_time, &trend_stats)
             .into_iter()
             .map(metric_to_js)
+            .collect()
+    }
+
+    /// The group tree in pre-order, root first.
+    #[napi(catch_unwind)]
+    pub fn groups(&self) -> Vec<GroupSnapshot> {
+        self.inner
+            .groups()
+            .snapshot()
+            .into_iter()
+            .map(group_to_js)
             .collect()
     }
 }

@@ -1,7 +1,8 @@
 //! One VU's HTTP/1.1 client: at most one keep-alive connection, reusable buffers, k6's phases.
 //!
 //! Allocation on the hot path (plain HTTP, `BodyMode::Discard`, connection reused): none. The
-//! request is a shared `Arc<[u8]>` written with `write_all`; the response is read into the VU's
+//! request's bytes are shared by all VUs (behind the `PreparedRequest`'s `Arc`) and written with
+//! `write_all`; the response is read into the VU's
 //! `Response::buf` (grown only for a head that does not fit, up to `MAX_HEAD`), headers are
 //! parsed into a stack array and recorded as offsets in a `Vec` whose capacity is kept; the body
 //! is counted and dropped; the timeout is tokio's `timeout_at`, whose timer entry lives inside
@@ -136,7 +137,7 @@ impl VuClient {
     }
 
     /// Sends one request and reads the whole response. Never panics and never fails: a failure
-    /// is `Outcome::error`, with status 0.
+    /// is `Outcome::error`, with status 0. Runs on a tokio runtime with IO and time enabled.
     pub async fn send(&mut self, req: &PreparedRequest, mode: BodyMode) -> Outcome {
         let start = Instant::now();
         self.trace = Trace::new(start);

@@ -1,7 +1,7 @@
 //! Request failures as k6 reports them: a numeric `error_code` and a short `error` message.
 //!
 //! Codes and messages are copied from k6's `lib/netext/httpext/error_codes.go` (the list is
-//! published at https://grafana.com/docs/k6/latest/javascript-api/error-codes/). The message is
+//! published at <https://grafana.com/docs/k6/latest/javascript-api/error-codes/>). The message is
 //! what k6 puts in `res.error` and in the `error` tag, so it is kept short and bounded (no port
 //! numbers, no response bytes), not Go's full error chain.
 
