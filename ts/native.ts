@@ -12,6 +12,7 @@ export type Engine = Native.Engine;
 export type {
   ControlFailure,
   EngineOptions,
+  GroupSnapshot,
   MetricSnapshot,
   RunSummary,
   StatusSnapshot,

@@ -5,8 +5,11 @@
 import Router from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
 import { jsonApiErrors, rawBody } from './middleware';
+import { getGroup, listGroups } from './groups';
+import { getMetric, listMetrics } from './metrics';
+import { getSetup, postSetup, postTeardown, putSetup, SetupData } from './setup';
 import { getStatus, patchStatus } from './status';
-import type { ControlSurface } from './surface';
+import type { ControlSurface, ScriptLifecycle } from './surface';
 
 type Handler = (ctx: Context) => void | Promise<void>;
 
@@ -32,10 +35,27 @@ function notFound(ctx: Context) {
   ctx.body = '404 page not found\n';
 }
 
-export function createApp(surface: ControlSurface): Koa {
+export interface AppOptions {
+  /** Extra trend stats (`--summary-trend-stats`) served next to k6's six. */
+  trendStats?: string[];
+  setupData?: SetupData;
+  lifecycle?: ScriptLifecycle;
+}
+
+export function createApp(surface: ControlSurface, options: AppOptions = {}): Koa {
   const app = new Koa();
+  const trendStats = options.trendStats ?? [];
+  const setupData = options.setupData ?? new SetupData();
+  const lifecycle = options.lifecycle ?? {};
   const v1 = new Router({ prefix: '/v1', strict: true });
   v1.all('/status', methods({ GET: getStatus(surface), PATCH: patchStatus(surface) }));
+  v1.all('/metrics', methods({ GET: listMetrics(surface, trendStats) }));
+  // The empty id (`/v1/metrics/`) is a JSON 404 in k6, not the mux's text one.
+  v1.all(['/metrics/', '/metrics/:id'], methods({ GET: getMetric(surface, trendStats) }));
+  v1.all('/groups', methods({ GET: listGroups(surface) }));
+  v1.all(['/groups/', '/groups/:id'], methods({ GET: getGroup(surface) }));
+  v1.all('/setup', methods({ GET: getSetup(setupData), POST: postSetup(setupData, lifecycle), PUT: putSetup(setupData) }));
+  v1.all('/teardown', methods({ POST: postTeardown(setupData, lifecycle) }));
 
   app.use(jsonApiErrors);
   app.use(rawBody());

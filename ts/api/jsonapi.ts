@@ -18,13 +18,18 @@ export class ApiError extends Error {
 }
 
 export function errorBody(status: number, title: string, detail: string): string {
-  return JSON.stringify({ errors: [{ status: String(status), title, detail }] });
+  return goJson({ errors: [{ status: String(status), title, detail }] });
+}
+
+/** JSON as Go's encoding/json writes it: `<`, `>`, `&`, U+2028 and U+2029 escaped in strings. */
+export function goJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function sendJson(ctx: Context, status: number, body: unknown): void {
   ctx.status = status;
   ctx.type = JSON_TYPE;
-  ctx.body = JSON.stringify(body);
+  ctx.body = goJson(body);
 }
 
 export function resource(type: string, id: string, attributes: Record<string, unknown>) {

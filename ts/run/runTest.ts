@@ -35,7 +35,7 @@ function log(io: RunIo, level: 'info' | 'warning' | 'error', msg: string): void 
 async function startApi(plan: RunPlan, engine: Engine, io: RunIo): Promise<BoundApi | null | 'failed'> {
   if (!plan.address) return null;
   try {
-    return await listen(createApp(engine), plan.address);
+    return await listen(createApp(engine, { trendStats: plan.summaryTrendStats }), plan.address);
   } catch (e) {
     const msg = `cannot start the REST API on ${plan.address.host}:${plan.address.port}: ${(e as Error).message}`;
     if (plan.addressExplicit) {

@@ -56,6 +56,8 @@ pub struct Control {
     tainted: AtomicBool,
     /// VUs busy right now (k6 semantics per executor, spec §4.5): 0 while paused.
     active_vus: AtomicU64,
+    /// The most VUs ever active at once, for a run too short for a once-a-second sample.
+    peak_vus: AtomicU64,
     /// VUs the executor should keep running.
     target_vus: AtomicU64,
     /// Initialised VUs (the pool).
@@ -81,6 +83,7 @@ impl Control {
             stopped: AtomicBool::new(false),
             tainted: AtomicBool::new(false),
             active_vus: AtomicU64::new(0),
+            peak_vus: AtomicU64::new(0),
             target_vus: AtomicU64::new(target_vus),
             vus_max: AtomicU64::new(vus_max),
             min_vus_max: AtomicU64::new(vus_max),
@@ -133,7 +136,12 @@ impl Control {
     }
 
     pub(crate) fn vu_activated(&self) {
-        self.active_vus.fetch_add(1, Ordering::Relaxed);
+        let now = self.active_vus.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak_vus.fetch_max(now, Ordering::Relaxed);
+    }
+
+    pub fn peak_vus(&self) -> u64 {
+        self.peak_vus.load(Ordering::Relaxed)
     }
 
     pub(crate) fn vu_deactivated(&self) {

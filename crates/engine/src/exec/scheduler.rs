@@ -102,6 +102,11 @@ pub async fn run_scenario<W: Workload>(
         // The pool follows vus-max on every executor (live control beyond k6: spec README item 1).
         spawn_up_to(&mut tasks, control.vus_max());
         if state.live_vus.load(Ordering::Acquire) == 0 {
+            if !registry.vus.has_value() {
+                // Over before the first sample: report the VUs it ran with.
+                registry.vus.set(control.peak_vus() as f64);
+                registry.vus_max.set(control.vus_max() as f64);
+            }
             break;
         }
         let now = Instant::now();
