@@ -7,7 +7,7 @@
 # Starts nginx (apt's, on bench/nginx.conf in a temporary prefix: the system nginx config is never
 # read or changed) on a free 127.0.0.1 port, then runs wrk and `volley run` alternately, ROUNDS
 # times each, every client under /usr/bin/time. The bar: volley's median req/s >= 0.9x wrk's and
-# its median CPU per request <= 1.5x wrk's, measured in the same run. About 75 s with the defaults.
+# its median CPU per request <= 1.5x wrk's, measured in the same run. About a minute.
 # Installs nginx-light (or nginx), wrk and time with apt-get when they are missing. Needs a built
 # volley (`npm run build`).
 set -euo pipefail
@@ -134,6 +134,10 @@ volley_cmd=("${volley[@]}" run --url "$url" --vus "$CONNECTIONS" --duration "${D
   --quiet --address "")
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+# Each volley run loads the addon afresh: a rebuild during the rounds would mix two builds.
+addon=$(ls -t "$repo"/native/*.node 2>/dev/null | head -n1 || true)
+addon_mtime() { [ -n "$addon" ] && stat -c %Y "$addon" 2>/dev/null || echo none; }
+addon_mtime_before=$(addon_mtime)
 rows=()    # "run tool rps requests user sys" per client run
 notes=()
 timed() { # timed NAME CMD...: runs CMD under /usr/bin/time, output in $tmp/NAME.{out,time}
@@ -165,6 +169,8 @@ for r in $(seq "$ROUNDS"); do
   [ "$failed" != 0 ] && notes+=("run $r, volley: $failed failed requests (http_req_failed)")
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+[ "$(addon_mtime)" != "$addon_mtime_before" ] &&
+  notes+=("native/$(basename "$addon") was rebuilt during the rounds: the volley runs may mix two builds")
 
 # --- report -----------------------------------------------------------------------------------
 cpu_model=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
@@ -172,7 +178,6 @@ wrk_version=$({ wrk -v 2>&1 || true; } | head -n1 | sed 's/ Copyright.*//')
 nginx_version=$(nginx -v 2>&1 | sed 's/^nginx version: //')
 nginx_pkg=$({ dpkg-query -W -f='${db:Status-Abbrev}${Package} ${Version}\n' nginx-light nginx 2>/dev/null || true; } |
   awk '$1 == "ii" {printf "%s%s %s", sep, $2, $3; sep = ", "}')
-addon=$(ls -t "$repo"/native/*.node 2>/dev/null | head -n1 || true)
 addon_built=${addon:+$(date -r "$addon" '+%Y-%m-%d %H:%M %Z')}
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$repo" diff --quiet HEAD -- crates ts 2>/dev/null || commit="$commit + uncommitted changes"
@@ -215,7 +220,7 @@ printf '%s\n' "${rows[@]}" | awk -v bar_rps="$BAR_RPS" -v bar_cpu="$BAR_CPU" '
   echo "| run | tool | req/s | requests | user s | sys s | CPU µs/request |"
   echo "|---:|---|---:|---:|---:|---:|---:|"
   cat "$tmp/table.md"
-  for note in "${notes[@]+"${notes[@]}"}"; do echo "- Errors: $note"; done
+  for note in "${notes[@]+"${notes[@]}"}"; do echo "- Note: $note"; done
 } >"$section_run"
 
 cat "$section_run"

@@ -31,8 +31,22 @@ function refusal(failure: ControlFailure, title: string, status: number): ApiErr
   return new ApiError(status, title, failure.detail);
 }
 
+/**
+ * k6 answers a PATCH once its executor applied it (new VU loops started, surplus ones stopped),
+ * so the reply already shows the new `vus`. Ours applies asynchronously: wait for the VUs to
+ * catch up, bounded so that a slow iteration never holds the reply for long.
+ */
+async function settled(surface: ControlSurface, limitMs = 1000): Promise<void> {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    const s = surface.status();
+    if (s.paused || !s.running || s.vus === Math.min(s.targetVus, s.vusMax) || Date.now() > until) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 export function patchStatus(surface: ControlSurface) {
-  return (ctx: Context) => {
+  return async (ctx: Context) => {
     const patch = decodeStatusPatch(ctx.state.rawBody as string);
     // k6's order: decode, then stop (which ignores the rest), then pause, then vus / vus-max.
     if (patch.stopped === true) {
@@ -46,6 +60,7 @@ export function patchStatus(surface: ControlSurface) {
         const failure = surface.scale(patch.vus, patch.vusMax);
         if (failure) throw refusal(failure, 'Config update error', 400);
       }
+      await settled(surface);
     }
     sendJson(ctx, 200, toJsonApiStatus(surface));
   };

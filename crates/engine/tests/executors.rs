@@ -168,7 +168,7 @@ fn pause_freezes_iterations_and_the_clock() {
     e.start().unwrap();
     std::thread::sleep(Duration::from_millis(300));
     e.control().set_paused(true).unwrap();
-    wait_until("VUs to park", || e.control().snapshot().vus == 0);
+    wait_until("VUs to park", || e.control().active_vus() == 0);
     let frozen = target.requests.load(Ordering::SeqCst);
     std::thread::sleep(Duration::from_millis(700));
     assert_eq!(target.requests.load(Ordering::SeqCst), frozen);

@@ -66,6 +66,7 @@ pub fn status_to_js(s: EngineStatus) -> StatusSnapshot {
         paused: s.paused,
         vus: s.vus as u32,
         vus_max: s.vus_max as u32,
+        target_vus: s.target_vus as u32,
         stopped: s.stopped,
         running: s.running,
         tainted: s.tainted,

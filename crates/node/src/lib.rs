@@ -47,6 +47,8 @@ pub struct StatusSnapshot {
     pub paused: bool,
     pub vus: u32,
     pub vus_max: u32,
+    /// The active VU target; `vus` catches up with it as VUs start or park.
+    pub target_vus: u32,
     pub stopped: bool,
     pub running: bool,
     pub tainted: bool,

@@ -43,6 +43,8 @@ pub struct StatusSnapshot {
     pub paused: bool,
     pub vus: u64,
     pub vus_max: u64,
+    /// The active VU target the executor works towards (`vus` catches up with it).
+    pub target_vus: u64,
     pub stopped: bool,
     pub running: bool,
     pub tainted: bool,
@@ -95,12 +97,21 @@ impl Control {
 
     pub fn snapshot(&self) -> StatusSnapshot {
         let status = self.status();
+        let paused = self.is_paused();
+        let stopped = self.is_stopped();
         StatusSnapshot {
             status,
-            paused: self.is_paused(),
-            vus: self.active_vus.load(Ordering::Relaxed),
+            paused,
+            // k6 reports 0 while paused or stopped, also while in-flight iterations finish
+            // (golden 03, 04, 91).
+            vus: if paused || stopped {
+                0
+            } else {
+                self.active_vus.load(Ordering::Relaxed)
+            },
             vus_max: self.vus_max(),
-            stopped: self.is_stopped(),
+            target_vus: self.target_vus(),
+            stopped,
             running: status.is_running(),
             tainted: self.tainted.load(Ordering::Relaxed),
         }
@@ -138,6 +149,11 @@ impl Control {
     pub(crate) fn vu_activated(&self) {
         let now = self.active_vus.fetch_add(1, Ordering::Relaxed) + 1;
         self.peak_vus.fetch_max(now, Ordering::Relaxed);
+    }
+
+    /// VUs not parked right now, paused or not (the raw count behind `vus`).
+    pub fn active_vus(&self) -> u64 {
+        self.active_vus.load(Ordering::Relaxed)
     }
 
     pub fn peak_vus(&self) -> u64 {
