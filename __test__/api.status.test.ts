@@ -181,3 +181,62 @@ describe('/v1/status around the end of a run', () => {
     }
   });
 });
+
+describe('access policy', () => {
+  let target: CountingServer;
+  let engine: Engine;
+  let open: BoundApi;
+  let guarded: BoundApi;
+
+  beforeAll(async () => {
+    target = await startCountingServer();
+    engine = new Engine({ url: target.url, executor: 'externally-controlled', vus: 0, maxVus: 1, durationMs: 0, workers: 1 });
+    open = await listen(createApp(engine), { host: '127.0.0.1', port: 0 });
+    guarded = await listen(createApp(engine, { loopback: false, token: 's3cret' }), { host: '127.0.0.1', port: 0 });
+    engine.start();
+  });
+
+  afterAll(async () => {
+    engine.stop();
+    await engine.wait();
+    await open.close();
+    await guarded.close();
+    await target.close();
+  });
+
+  async function get(api: BoundApi, headers: Record<string, string>) {
+    const { request } = await import('node:http');
+    const url = new URL(`${api.url}/v1/status`);
+    return new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  test('a Host that is not a loopback name is refused (DNS rebinding)', async () => {
+    const res = await get(open, { Host: 'evil.example:6565' });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body).errors[0].title).toBe('Forbidden');
+    expect((await get(open, { Host: 'localhost:6565' })).status).toBe(200);
+    expect((await get(open, { Host: '[::1]:6565' })).status).toBe(200);
+  });
+
+  test('a cross-site Origin is refused; a loopback one is allowed', async () => {
+    expect((await get(open, { Origin: 'https://evil.example' })).status).toBe(403);
+    expect((await get(open, { Origin: 'null' })).status).toBe(403);
+    expect((await get(open, { Origin: 'http://localhost:3000' })).status).toBe(200);
+  });
+
+  test('with a token, /v1/ needs the bearer header; other paths stay open', async () => {
+    const missing = await get(guarded, {});
+    expect(missing.status).toBe(401);
+    expect(JSON.parse(missing.body).errors[0].title).toBe('Unauthorized');
+    expect((await get(guarded, { Authorization: 'Bearer wrong!' })).status).toBe(401);
+    expect((await get(guarded, { Authorization: 'Bearer s3cret', Host: 'runner-0.k6.svc:6565' })).status).toBe(200);
+  });
+});

@@ -13,6 +13,7 @@ describe('bad input on the command line', () => {
     ['a bad address', ['run', '--url', 'http://127.0.0.1:1/', '--address', 'nope'], 104, /invalid --address "nope"/],
     ['a bad trend stat', ['run', '--url', 'http://127.0.0.1:1/', '--summary-trend-stats', 'p(101)'], 104, /invalid --summary-trend-stats "p\(101\)"/],
     ['an unknown command', ['launch'], 255, /unknown command 'launch'/],
+    ['a network-wide address without a token', ['run', '--url', 'http://127.0.0.1:1/', '--address', '0.0.0.0:0'], 104, /reachable from the network: give --api-token/],
   ];
 
   test.each(cases)('%s gets one line on stderr and a non-zero exit', async (_name, args, code, message) => {

@@ -5,6 +5,7 @@
 import Router from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
 import { jsonApiErrors, rawBody } from './middleware';
+import { bearerToken, loopbackHostOnly, sameMachineOrigin } from './guards';
 import { getGroup, listGroups } from './groups';
 import { getMetric, listMetrics } from './metrics';
 import { getSetup, postSetup, postTeardown, putSetup, SetupData } from './setup';
@@ -40,6 +41,10 @@ export interface AppOptions {
   trendStats?: string[];
   setupData?: SetupData;
   lifecycle?: ScriptLifecycle;
+  /** True when bound to a loopback address: Host headers must then name loopback. */
+  loopback?: boolean;
+  /** When set, every /v1/ request needs `Authorization: Bearer <token>`. */
+  token?: string;
 }
 
 export function createApp(surface: ControlSurface, options: AppOptions = {}): Koa {
@@ -58,6 +63,9 @@ export function createApp(surface: ControlSurface, options: AppOptions = {}): Ko
   v1.all('/teardown', methods({ POST: postTeardown(setupData, lifecycle) }));
 
   app.use(jsonApiErrors);
+  app.use(sameMachineOrigin());
+  if (options.loopback ?? true) app.use(loopbackHostOnly());
+  if (options.token) app.use(bearerToken(options.token));
   app.use(rawBody());
   app.use(v1.routes());
   app.use(async (ctx: Context, next: Next) => {

@@ -23,6 +23,8 @@ function runOptions(cmd: Command): Command {
     .option('--summary-trend-stats <stats>', 'trend stats in the summary, like avg,p(99),p(99.9)')
     .addOption(new Option('--summary-mode <mode>', 'summary layout').choices(['compact', 'full', 'legacy', 'disabled']))
     .option('--no-summary', 'print no end-of-test summary')
+    .option('--api-token <token>', 'require "Authorization: Bearer <token>" on the REST API (or VOLLEY_API_TOKEN)')
+    .option('--api-insecure', 'allow a non-loopback --address without a token')
     .option('-p, --paused', 'start paused; resume through the REST API (PATCH /v1/status)')
     .option('-l, --linger', 'keep the REST API up after the test until Ctrl+C')
     .option('-q, --quiet', 'no banner and no progress lines');

@@ -3,6 +3,7 @@
  * to a scenario exactly as k6 maps them, spec §11) and the run's side settings.
  */
 import type { EngineOptions } from '../native';
+import { isLoopbackHost } from '../api/guards';
 import { parseAddress, type ApiAddress } from '../api/server';
 import { parseDuration } from './duration';
 
@@ -27,6 +28,8 @@ export interface RunFlags {
   quiet?: boolean;
   paused?: boolean;
   linger?: boolean;
+  apiToken?: string;
+  apiInsecure?: boolean;
 }
 
 export type SummaryMode = 'compact' | 'full' | 'legacy';
@@ -37,6 +40,10 @@ export interface RunPlan {
   address: ApiAddress | null;
   /** k6 exits 106 when an explicit address cannot be bound, and only warns for the default. */
   addressExplicit: boolean;
+  /** Bearer token every /v1/ request must carry (`--api-token` or VOLLEY_API_TOKEN). */
+  apiToken?: string;
+  /** Bound to a non-loopback address (then a token or --api-insecure was required). */
+  apiExposed: boolean;
   summaryExport?: string;
   summaryTrendStats: string[];
   summaryMode: SummaryMode | 'disabled';
@@ -147,6 +154,13 @@ export function planRun(flags: RunFlags): RunPlan {
       throw new ConfigError((e as Error).message);
     }
   }
+  const apiToken = flags.apiToken ?? (process.env.VOLLEY_API_TOKEN || undefined);
+  const apiExposed = address !== null && !isLoopbackHost(address.host);
+  if (apiExposed && !apiToken && !flags.apiInsecure) {
+    throw new ConfigError(
+      `the REST API on ${addressText} would be reachable from the network: give --api-token (or VOLLEY_API_TOKEN), or --api-insecure to accept that`,
+    );
+  }
   const mode = flags.summary === false ? 'disabled' : (flags.summaryMode ?? 'compact');
   if (!['compact', 'full', 'legacy', 'disabled'].includes(mode)) {
     throw new ConfigError(`invalid --summary-mode "${mode}": use compact, full, legacy or disabled`);
@@ -155,6 +169,8 @@ export function planRun(flags: RunFlags): RunPlan {
     engine,
     address,
     addressExplicit: flags.address !== undefined,
+    apiToken,
+    apiExposed,
     summaryExport: flags.summaryExport,
     summaryTrendStats: flags.summaryTrendStats ? parseTrendStats(flags.summaryTrendStats) : DEFAULT_TREND_STATS,
     summaryMode: mode as RunPlan['summaryMode'],

@@ -35,7 +35,11 @@ function log(io: RunIo, level: 'info' | 'warning' | 'error', msg: string): void 
 async function startApi(plan: RunPlan, engine: Engine, io: RunIo): Promise<BoundApi | null | 'failed'> {
   if (!plan.address) return null;
   try {
-    return await listen(createApp(engine, { trendStats: plan.summaryTrendStats }), plan.address);
+    if (plan.apiExposed) {
+      log(io, 'warning', `the REST API listens on ${plan.address.host}, reachable from the network${plan.apiToken ? ' (token required)' : ' without a token (--api-insecure)'}`);
+    }
+    const app = createApp(engine, { trendStats: plan.summaryTrendStats, loopback: !plan.apiExposed, token: plan.apiToken });
+    return await listen(app, plan.address);
   } catch (e) {
     const msg = `cannot start the REST API on ${plan.address.host}:${plan.address.port}: ${(e as Error).message}`;
     if (plan.addressExplicit) {
