@@ -3,7 +3,7 @@ const eslint = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'native/', 'target/', 'node_modules/', 'bench/', 'examples/', '__test__/golden/'] },
+  { ignores: ['dist/', 'native/', 'target/', 'node_modules/', 'bench/', 'examples/', '__test__/golden/', '__test__/fixtures/transform/', 'examples/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

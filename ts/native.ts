@@ -7,13 +7,16 @@ import type * as Native from '../native/index';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const native: typeof Native = require('../native/index.js');
 
-export const { Engine, engineVersion } = native;
+export const { Engine, ScriptHost, engineVersion } = native;
 export type Engine = Native.Engine;
+export type ScriptHost = Native.ScriptHost;
 export type {
   ControlFailure,
   EngineOptions,
   GroupSnapshot,
   MetricSnapshot,
   RunSummary,
+  ScriptRequest,
+  ScriptResponse,
   StatusSnapshot,
 } from '../native/index';

@@ -8,7 +8,7 @@ import { jsonApiErrors, rawBody } from './middleware';
 import { bearerToken, loopbackHostOnly, sameMachineOrigin } from './guards';
 import { getGroup, listGroups } from './groups';
 import { getMetric, listMetrics } from './metrics';
-import { getSetup, postSetup, postTeardown, putSetup, SetupData } from './setup';
+import { getSetup, postSetup, postTeardown, putSetup, SetupData, type SetupStore } from './setup';
 import { getStatus, patchStatus } from './status';
 import type { ControlSurface, ScriptLifecycle } from './surface';
 
@@ -39,7 +39,7 @@ function notFound(ctx: Context) {
 export interface AppOptions {
   /** Extra trend stats (`--summary-trend-stats`) served next to k6's six. */
   trendStats?: string[];
-  setupData?: SetupData;
+  setupData?: SetupStore;
   lifecycle?: ScriptLifecycle;
   /** True when bound to a loopback address: Host headers must then name loopback. */
   loopback?: boolean;

@@ -27,8 +27,14 @@ export function compactJson(text: string): string {
   return out;
 }
 
-/** The current setup data, as compact JSON text; undefined = no data. */
-export class SetupData {
+/** Where the setup data lives: JSON text, undefined = no data. Script runs keep it in the engine. */
+export interface SetupStore {
+  get(): string | undefined;
+  set(json: string | undefined): void;
+}
+
+/** Setup data held here (runs without a script, tests). */
+export class SetupData implements SetupStore {
   private text: string | undefined;
 
   get(): string | undefined {
@@ -36,11 +42,11 @@ export class SetupData {
   }
 
   set(json: string | undefined): void {
-    this.text = json === undefined ? undefined : compactJson(json);
+    this.text = json;
   }
 }
 
-function toJsonApiSetup(data: SetupData): string {
+function toJsonApiSetup(data: SetupStore): string {
   // Built as text so that the stored JSON goes out byte for byte.
   const text = data.get();
   const attributes = text === undefined ? '{}' : `{"data":${text}}`;
@@ -48,7 +54,7 @@ function toJsonApiSetup(data: SetupData): string {
   return `{"data":${head}"attributes":${attributes}}}`;
 }
 
-function reply(ctx: Context, data: SetupData): void {
+function reply(ctx: Context, data: SetupStore): void {
   ctx.status = 200;
   ctx.type = JSON_TYPE;
   ctx.body = toJsonApiSetup(data);
@@ -67,11 +73,11 @@ function goJsonError(text: string): string {
   }
 }
 
-export function getSetup(data: SetupData) {
+export function getSetup(data: SetupStore) {
   return (ctx: Context) => reply(ctx, data);
 }
 
-export function putSetup(data: SetupData) {
+export function putSetup(data: SetupStore) {
   return (ctx: Context) => {
     const body = ctx.state.rawBody as string;
     if (body.length === 0) {
@@ -79,17 +85,18 @@ export function putSetup(data: SetupData) {
     } else {
       const problem = goJsonError(body);
       if (problem) throw new ApiError(400, 'Error parsing request body', problem);
-      data.set(body);
+      data.set(compactJson(body));
     }
     reply(ctx, data);
   };
 }
 
-export function postSetup(data: SetupData, lifecycle: ScriptLifecycle) {
+export function postSetup(data: SetupStore, lifecycle: ScriptLifecycle) {
   return async (ctx: Context) => {
     if (lifecycle.setup) {
       try {
-        data.set(await lifecycle.setup());
+        const result = await lifecycle.setup();
+        data.set(result === undefined ? undefined : compactJson(result));
       } catch (e) {
         throw new ApiError(500, 'Error executing setup', e instanceof Error ? e.message : String(e));
       }
@@ -98,7 +105,7 @@ export function postSetup(data: SetupData, lifecycle: ScriptLifecycle) {
   };
 }
 
-export function postTeardown(data: SetupData, lifecycle: ScriptLifecycle) {
+export function postTeardown(data: SetupStore, lifecycle: ScriptLifecycle) {
   return async (ctx: Context) => {
     if (lifecycle.teardown) {
       try {

@@ -1,10 +1,13 @@
 /** `volley`: the command line. Each command's work lives in its own module. */
 import { Command, CommanderError, Option } from 'commander';
 import { startDemoTarget } from '../demo/target';
+import { registerClientCommands } from './client/commands';
 import { engineVersion } from '../native';
 import { ExitCode } from '../run/exitCodes';
 import { ConfigError, DEFAULT_ADDRESS, planRun, type RunFlags } from '../run/plan';
+import { planScriptRun } from '../run/planScript';
 import { runTest } from '../run/runTest';
+import { ScriptError } from '../run/scriptSession';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json') as { version: string };
@@ -30,8 +33,10 @@ function runOptions(cmd: Command): Command {
     .option('-q, --quiet', 'no banner and no progress lines');
 }
 
-async function runCommand(flags: RunFlags): Promise<number> {
-  return runTest(planRun(flags));
+async function runCommand(flags: RunFlags, script?: string): Promise<number> {
+  if (script === undefined) return runTest(planRun(flags));
+  const { plan, session, thresholds } = await planScriptRun(script, flags);
+  return runTest(plan, undefined, session, thresholds);
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -44,14 +49,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
   runOptions(
     program
       .command('run')
-      .description('run a load test against --url (the native fast path: one request per iteration)')
+      .argument('[script]', 'a k6 script (.js or .ts); without it, --url runs the native fast path')
+      .description('run a k6 script, or a load test against --url (the native fast path: one request per iteration)')
+      .option('-e, --env <KEY=VALUE>', 'script environment variable, in __ENV (repeatable)', collect)
       .option('--url <url>', 'target URL (http or https)')
       .option('-X, --method <method>', 'HTTP method', 'GET')
       .option('-H, --header <header>', 'request header "Name: value" (repeatable)', collect)
       .option('--body <body>', 'request body')
       .option('--timeout <duration>', 'per-request timeout (k6 default 60s)')
       .option('--insecure-skip-tls-verify', 'accept any TLS certificate'),
-  ).action(async (flags: RunFlags) => setExit(await runCommand(flags)));
+  ).action(async (script: string | undefined, flags: RunFlags) => setExit(await runCommand(flags, script)));
 
   runOptions(
     program
@@ -75,6 +82,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program.addHelpText('after', `\nThe REST API listens on ${DEFAULT_ADDRESS} by default and speaks k6's v1 API.\n`);
+  registerClientCommands(program, setExit);
   return program;
 }
 
@@ -93,6 +101,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // --help and --version exit 0; a usage error is k6's 255.
       return e.exitCode === 0 ? ExitCode.Ok : ExitCode.CliMisuse;
+    }
+    if (e instanceof ScriptError) {
+      process.stderr.write(e.message.endsWith('\n') ? e.message : `${e.message}\n`);
+      return ExitCode.ScriptException;
     }
     if (e instanceof ConfigError) {
       process.stderr.write(`volley: ${e.message}\n`);

@@ -19,13 +19,13 @@ function scenarioLine(o: EngineOptions): string {
   }
 }
 
-export function banner(o: EngineOptions, apiUrl: string | null): string {
+export function banner(o: EngineOptions, apiUrl: string | null, script?: string): string {
   const maxVus = o.maxVus ?? o.vus;
   const limit = (o.durationMs ?? MAX_DURATION_DEFAULT_MS) + (o.gracefulStopMs ?? 30_000);
   return [
     '',
     '     execution: local',
-    `        target: ${o.method ?? 'GET'} ${o.url}`,
+    script ? `        script: ${script}` : `        target: ${o.method ?? 'GET'} ${o.url}`,
     `      REST API: ${apiUrl ?? 'disabled'}`,
     '',
     `     scenarios: (100.00%) 1 scenario, ${maxVus} max VUs, ${formatDuration(limit)} max duration (incl. graceful stop):`,

@@ -6,5 +6,6 @@ export const ExitCode = {
   InvalidConfig: 104,
   ExternalAbort: 105,
   CannotStartRestApi: 106,
+  ScriptException: 107,
   CliMisuse: 255,
 } as const;

@@ -12,6 +12,8 @@ export class ConfigError extends Error {}
 
 export interface RunFlags {
   url?: string;
+  /** `-e KEY=VALUE` (repeatable): script environment (__ENV), over the process environment. */
+  env?: string[];
   method?: string;
   header?: string[];
   body?: string;
@@ -36,6 +38,8 @@ export type SummaryMode = 'compact' | 'full' | 'legacy';
 
 export interface RunPlan {
   engine: EngineOptions;
+  /** Set for a script run: what the script session needs. */
+  script?: { path: string; exec: string; env: Record<string, string>; thresholds: unknown };
   /** null: the REST API is disabled (`--address ""`). */
   address: ApiAddress | null;
   /** k6 exits 106 when an explicit address cannot be bound, and only warns for the default. */
@@ -107,14 +111,32 @@ export function parseTrendStats(text: string): string[] {
   return stats;
 }
 
-export function planRun(flags: RunFlags): RunPlan {
-  const url = parseUrl(flags.url);
+/** --vus, --duration and --iterations, validated (k6's shortcut options). */
+export function parseShortcuts(flags: RunFlags): { vus?: number; durationMs?: number; iterations?: number } {
   const vus = flags.vus === undefined ? undefined : positiveInt('--vus', flags.vus, 1);
   const durationMs = flags.duration === undefined ? undefined : duration('--duration', flags.duration);
   const iterations = flags.iterations === undefined ? undefined : positiveInt('--iterations', flags.iterations, 1);
   if (durationMs !== undefined && durationMs <= 0 && iterations === undefined) {
     throw new ConfigError(`invalid --duration "${flags.duration}": must be more than 0`);
   }
+  return { vus, durationMs, iterations };
+}
+
+/** `-e KEY=VALUE` over the process environment (k6 includes the system environment by default). */
+export function parseEnv(pairs: string[] = []): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  for (const pair of pairs) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new ConfigError(`invalid -e "${pair}": expected KEY=VALUE`);
+    env[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return env;
+}
+
+export function planRun(flags: RunFlags): RunPlan {
+  const url = parseUrl(flags.url);
+  const { vus, durationMs, iterations } = parseShortcuts(flags);
   const engine: EngineOptions = {
     url,
     method: (flags.method ?? 'GET').toUpperCase(),
@@ -145,6 +167,11 @@ export function planRun(flags: RunFlags): RunPlan {
     engine.iterations = 1;
   }
 
+  return { engine, ...sidePlan(flags) };
+}
+
+/** The settings every run shares: REST API, summary, output. */
+export function sidePlan(flags: RunFlags): Omit<RunPlan, 'engine' | 'script'> {
   const addressText = flags.address ?? DEFAULT_ADDRESS;
   let address: ApiAddress | null = null;
   if (addressText !== '') {
@@ -166,7 +193,6 @@ export function planRun(flags: RunFlags): RunPlan {
     throw new ConfigError(`invalid --summary-mode "${mode}": use compact, full, legacy or disabled`);
   }
   return {
-    engine,
     address,
     addressExplicit: flags.address !== undefined,
     apiToken,

@@ -32,4 +32,9 @@ impl Workload for RequestWorkload {
         let outcome = vu.send(&self.request, BodyMode::Discard).await;
         self.registry.record_http(&outcome);
     }
+
+    /// The dropped request may have left a response half read on the connection.
+    fn abandoned(&self, vu: &mut VuClient) {
+        vu.close();
+    }
 }

@@ -12,5 +12,6 @@ pub mod groups;
 pub mod http;
 pub mod metrics;
 pub mod run;
+pub mod script;
 
-pub use run::{Engine, EngineConfig, RunResult};
+pub use run::{Engine, EngineConfig, RunResult, Work};

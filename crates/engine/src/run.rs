@@ -7,13 +7,25 @@ use crate::fast_path::RequestWorkload;
 use crate::groups::GroupTree;
 use crate::http::{ClientConfig, PreparedRequest, RequestSpec};
 use crate::metrics::Registry;
+use crate::script::{Lifecycle, ScriptBridge, ScriptWorkload};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+/// What an iteration does.
+pub enum Work {
+    /// The native fast path: one prepared request per iteration, no JS.
+    Request(RequestSpec),
+    /// A JS function run by VUs hosted in `workers` script worker threads (see [`crate::script`]).
+    Script { workers: usize },
+}
+
+/// k6's default `teardownTimeout`.
+const TEARDOWN_TIMEOUT: Duration = Duration::from_secs(60);
+
 pub struct EngineConfig {
     pub scenario: ScenarioConfig,
-    pub request: RequestSpec,
+    pub work: Work,
     pub insecure_skip_tls_verify: bool,
     /// `--paused`: wait at status 4 until resumed (how k6-operator starts runners).
     pub start_paused: bool,
@@ -29,8 +41,15 @@ pub struct RunResult {
     pub error: Option<String>,
 }
 
+/// What `Engine::new` prepared for the run: the rendered request, or the bridge script workers
+/// attach to (it exists from the start so that they can attach before the run begins).
+enum Prepared {
+    Request(PreparedRequest),
+    Script(Arc<ScriptBridge>),
+}
+
 enum RunState {
-    Created(Box<EngineConfig>, PreparedRequest),
+    Created(Box<EngineConfig>, Prepared),
     Running,
     Finished(RunResult),
 }
@@ -39,6 +58,7 @@ pub struct Engine {
     control: Arc<Control>,
     registry: Arc<Registry>,
     groups: Arc<GroupTree>,
+    script: Option<Arc<ScriptBridge>>,
     state: Mutex<RunState>,
     finished: Condvar,
 }
@@ -47,17 +67,35 @@ impl Engine {
     /// Validates the configuration and renders the request; nothing starts yet.
     pub fn new(config: EngineConfig) -> Result<Arc<Engine>, String> {
         config.scenario.validate()?;
-        let request = PreparedRequest::new(&config.request).map_err(|e| e.to_string())?;
+        let registry = Arc::new(Registry::new());
+        let groups = Arc::new(GroupTree::new());
+        let client = ClientConfig::new(config.insecure_skip_tls_verify);
+        let prepared = match &config.work {
+            Work::Request(spec) => {
+                Prepared::Request(PreparedRequest::new(spec).map_err(|e| e.to_string())?)
+            }
+            Work::Script { workers } => Prepared::Script(Arc::new(ScriptBridge::new(
+                *workers,
+                client,
+                registry.clone(),
+                groups.clone(),
+            ))),
+        };
+        let script = match &prepared {
+            Prepared::Script(bridge) => Some(bridge.clone()),
+            Prepared::Request(_) => None,
+        };
         let control = Control::new(
-            config.scenario.vus,
+            config.scenario.initial_target_vus(),
             config.scenario.pool_size(),
             config.start_paused,
         );
         Ok(Arc::new(Engine {
             control: Arc::new(control),
-            registry: Arc::new(Registry::new()),
-            groups: Arc::new(GroupTree::new()),
-            state: Mutex::new(RunState::Created(Box::new(config), request)),
+            registry,
+            groups,
+            script,
+            state: Mutex::new(RunState::Created(Box::new(config), prepared)),
             finished: Condvar::new(),
         }))
     }
@@ -74,11 +112,16 @@ impl Engine {
         &self.groups
     }
 
+    /// The bridge script workers use; None on the native fast path.
+    pub fn script_bridge(&self) -> Option<&Arc<ScriptBridge>> {
+        self.script.as_ref()
+    }
+
     /// Starts the run on its own thread. A second call is an error.
     pub fn start(self: &Arc<Self>) -> Result<(), String> {
         let mut state = self.lock_state();
-        let (config, request) = match std::mem::replace(&mut *state, RunState::Running) {
-            RunState::Created(config, request) => (config, request),
+        let (config, prepared) = match std::mem::replace(&mut *state, RunState::Running) {
+            RunState::Created(config, prepared) => (config, prepared),
             other => {
                 *state = other;
                 return Err("the engine was already started".into());
@@ -90,7 +133,7 @@ impl Engine {
             .name("volley-run".into())
             .spawn(move || {
                 let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    engine.run_blocking(*config, request)
+                    engine.run_blocking(*config, prepared)
                 }))
                 .unwrap_or_else(|payload| RunResult {
                     status: RunStatus::Interrupted,
@@ -133,6 +176,10 @@ impl Engine {
 
     fn finish(&self, mut result: RunResult) {
         self.control.clock.finish();
+        if let Some(bridge) = &self.script {
+            // Whatever path ended the run, script workers waiting for work must hear it.
+            bridge.close();
+        }
         if self.control.is_stopped() && result.status == RunStatus::Ended {
             result.status = RunStatus::Interrupted;
         }
@@ -141,7 +188,7 @@ impl Engine {
         self.finished.notify_all();
     }
 
-    fn run_blocking(&self, config: EngineConfig, request: PreparedRequest) -> RunResult {
+    fn run_blocking(&self, config: EngineConfig, prepared: Prepared) -> RunResult {
         let control = &self.control;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -159,11 +206,6 @@ impl Engine {
             }
         };
         control.set_status(RunStatus::InitExecutors);
-        let workload = Arc::new(RequestWorkload::new(
-            request,
-            ClientConfig::new(config.insecure_skip_tls_verify),
-            self.registry.clone(),
-        ));
         control.set_status(RunStatus::InitDone);
         if control.is_paused() {
             control.set_status(RunStatus::PausedBeforeRun);
@@ -189,13 +231,52 @@ impl Engine {
         control.set_status(RunStatus::Started);
         control.clock.start();
         control.set_status(RunStatus::Running);
-        let outcome = runtime.block_on(run_scenario(
-            &pool,
-            control.clone(),
-            self.registry.clone(),
-            config.scenario,
-            workload,
-        ));
+        let outcome = match prepared {
+            Prepared::Request(request) => {
+                let client = ClientConfig::new(config.insecure_skip_tls_verify);
+                let workload = RequestWorkload::new(request, client, self.registry.clone());
+                runtime.block_on(run_scenario(
+                    &pool,
+                    control.clone(),
+                    self.registry.clone(),
+                    config.scenario,
+                    Arc::new(workload),
+                ))
+            }
+            Prepared::Script(bridge) => {
+                // setup() before the executors, teardown() after them, each in JS (spec §4.2).
+                control.set_status(RunStatus::Setup);
+                let stopped = async {
+                    while !control.is_stopped() {
+                        let changed = control.changed.notified();
+                        tokio::pin!(changed);
+                        changed.as_mut().enable();
+                        if control.is_stopped() {
+                            break;
+                        }
+                        changed.await;
+                    }
+                };
+                runtime.block_on(bridge.run_lifecycle(Lifecycle::Setup, stopped));
+                control.set_status(RunStatus::Running);
+                let workload = ScriptWorkload::new(bridge.clone());
+                let outcome = runtime.block_on(run_scenario(
+                    &pool,
+                    control.clone(),
+                    self.registry.clone(),
+                    config.scenario,
+                    Arc::new(workload),
+                ));
+                control.set_status(RunStatus::Teardown);
+                // The timer needs the runtime's context, so it is made inside block_on.
+                runtime.block_on(async {
+                    let timeout = tokio::time::sleep(TEARDOWN_TIMEOUT);
+                    bridge.run_lifecycle(Lifecycle::Teardown, timeout).await;
+                });
+                bridge.close();
+                outcome
+            }
+        };
         RunResult {
             status: RunStatus::Ended,
             interrupted_iterations: outcome.interrupted_iterations,

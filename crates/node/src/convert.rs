@@ -10,7 +10,7 @@ use volley_engine::exec::{ExecutorKind, ScenarioConfig};
 use volley_engine::groups::GroupSnapshot as EngineGroup;
 use volley_engine::http::RequestSpec;
 use volley_engine::metrics::registry::MetricSnapshot as EngineMetric;
-use volley_engine::EngineConfig;
+use volley_engine::{EngineConfig, Work};
 
 fn millis(ms: f64, what: &str) -> Result<Duration, String> {
     if !ms.is_finite() || ms < 0.0 {
@@ -39,21 +39,31 @@ pub fn engine_config(o: EngineOptions) -> Result<EngineConfig, String> {
     if let Some(g) = o.graceful_stop_ms {
         scenario.graceful_stop = millis(g, "gracefulStop")?;
     }
-    let request = RequestSpec {
-        method: o.method.unwrap_or_else(|| "GET".into()),
-        url: o.url,
-        headers: o
-            .headers
-            .unwrap_or_default()
-            .into_iter()
-            .map(|h| (h.name, h.value))
-            .collect(),
-        body: o.body.map(String::into_bytes),
-        timeout: millis(o.timeout_ms.unwrap_or(60_000.0), "timeout")?,
+    let work = match (o.script_workers, o.url) {
+        (Some(workers), None) => Work::Script {
+            workers: workers.max(1) as usize,
+        },
+        (None, Some(url)) => Work::Request(RequestSpec {
+            method: o.method.unwrap_or_else(|| "GET".into()),
+            url,
+            headers: o
+                .headers
+                .unwrap_or_default()
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect(),
+            body: o.body.map(String::into_bytes),
+            timeout: millis(o.timeout_ms.unwrap_or(60_000.0), "timeout")?,
+        }),
+        _ => {
+            return Err(
+                "give either a url (native fast path) or scriptWorkers (a script), not both".into(),
+            )
+        }
     };
     Ok(EngineConfig {
         scenario,
-        request,
+        work,
         insecure_skip_tls_verify: o.insecure_skip_tls_verify.unwrap_or(false),
         start_paused: o.paused.unwrap_or(false),
         workers: o.workers.map(|w| w as usize),

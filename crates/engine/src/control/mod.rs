@@ -50,6 +50,14 @@ pub struct StatusSnapshot {
     pub tainted: bool,
 }
 
+/// Generation counters of live updates: an executor that drives `vus` / `vus-max` itself
+/// compares them with the last ones it saw to tell a PATCH from its own writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ManualUpdates {
+    pub vus: u64,
+    pub vus_max: u64,
+}
+
 /// Shared state of one run. Executors read it; control requests write it.
 pub struct Control {
     status: AtomicU32,
@@ -68,6 +76,9 @@ pub struct Control {
     min_vus_max: AtomicU64,
     /// Serialises control writers so that validation and update see the same numbers.
     writer: Mutex<()>,
+    /// Accepted `scale` calls that set `vus` / `vus-max` (see [`ManualUpdates`]).
+    vus_updates: AtomicU64,
+    vus_max_updates: AtomicU64,
     pub clock: RunClock,
     /// Woken whenever pause, target, pool or stop change; VUs and the scheduler wait on it.
     pub changed: Notify,
@@ -90,6 +101,8 @@ impl Control {
             vus_max: AtomicU64::new(vus_max),
             min_vus_max: AtomicU64::new(vus_max),
             writer: Mutex::new(()),
+            vus_updates: AtomicU64::new(0),
+            vus_max_updates: AtomicU64::new(0),
             clock,
             changed: Notify::new(),
         }
@@ -226,8 +239,36 @@ impl Control {
         }
         self.vus_max.store(new_max as u64, Ordering::Release);
         self.target_vus.store(new_vus as u64, Ordering::Release);
+        if vus.is_some() {
+            self.vus_updates.fetch_add(1, Ordering::Release);
+        }
+        if vus_max.is_some() {
+            self.vus_max_updates.fetch_add(1, Ordering::Release);
+        }
         self.changed.notify_waiters();
         Ok(())
+    }
+
+    /// How many live updates have set `vus` and `vus-max` so far.
+    pub fn manual_updates(&self) -> ManualUpdates {
+        ManualUpdates {
+            vus: self.vus_updates.load(Ordering::Acquire),
+            vus_max: self.vus_max_updates.load(Ordering::Acquire),
+        }
+    }
+
+    /// An executor's own change of the target and pool (ramping-vus stages, arrival-rate pool
+    /// growth). Refused (false, nothing changed) when a live update the executor has not seen
+    /// (`seen`) landed in between: a PATCH is never silently overwritten.
+    pub(crate) fn set_scheduled(&self, seen: ManualUpdates, target_vus: u64, vus_max: u64) -> bool {
+        let _guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if self.manual_updates() != seen {
+            return false;
+        }
+        self.vus_max.store(vus_max, Ordering::Release);
+        self.target_vus.store(target_vus, Ordering::Release);
+        self.changed.notify_waiters();
+        true
     }
 
     /// Stop the run now (spec §4.6): idempotent; in-flight iterations are interrupted.

@@ -1,4 +1,6 @@
+use super::arrival_rate::run_arrivals;
 use super::config::{ExecutorKind, ScenarioConfig};
+use super::ramping_vus::RampingVusSchedule;
 use super::vu_loop::vu_loop;
 use super::workers::WorkerPool;
 use super::workload::Workload;
@@ -34,7 +36,7 @@ pub(crate) struct ScenarioState {
 }
 
 impl ScenarioState {
-    fn set_phase(&self, phase: Phase) {
+    pub fn set_phase(&self, phase: Phase) {
         self.phase.send_replace(phase);
         self.control.changed.notify_waiters();
     }
@@ -45,6 +47,32 @@ pub struct ScenarioOutcome {
     pub interrupted_iterations: u64,
     /// The message of the first VU task that panicked, if any (the run goes on without it).
     pub vu_panic: Option<String>,
+}
+
+/// The `vus` / `vus_max` gauges, sampled once a second as k6 does (spec §4.5).
+pub(crate) struct Sampler {
+    control: Arc<Control>,
+    registry: Arc<Registry>,
+    next: Instant,
+}
+
+impl Sampler {
+    pub fn sample(&self) {
+        self.registry.vus.set(self.control.snapshot().vus as f64);
+        self.registry.vus_max.set(self.control.vus_max() as f64);
+    }
+
+    /// Samples if a second has passed since the last one.
+    pub fn tick(&mut self) {
+        if Instant::now() >= self.next {
+            self.sample();
+            self.next += Duration::from_secs(1);
+        }
+    }
+
+    pub fn until_next(&self) -> Duration {
+        self.next.saturating_duration_since(Instant::now())
+    }
 }
 
 /// Runs one scenario to its end on the worker pool. Await it on any runtime: it only sleeps and
@@ -58,7 +86,7 @@ pub async fn run_scenario<W: Workload>(
 ) -> ScenarioOutcome {
     let (phase, _) = watch::channel(Phase::Running);
     let graceful_stop = config.graceful_stop;
-    let limit = config.time_limit();
+    let arrival_rate = config.executor.is_arrival_rate();
     let state = Arc::new(ScenarioState {
         remaining: AtomicI64::new(match config.executor {
             ExecutorKind::SharedIterations => config.iterations as i64,
@@ -73,66 +101,17 @@ pub async fn run_scenario<W: Workload>(
         vu_exited: Notify::new(),
     });
     let mut tasks: Vec<JoinHandle<()>> = Vec::new();
-    let spawn_up_to = |tasks: &mut Vec<JoinHandle<()>>, n: u64| {
-        for idx in tasks.len() as u64..n {
-            state.live_vus.fetch_add(1, Ordering::AcqRel);
-            let task = vu_loop(idx, state.clone(), workload.clone());
-            tasks.push(pool.handle_for(idx).spawn(task));
-        }
+    // The first sample waits for the VUs to start so that `vus` min is not a start-up artefact.
+    let mut sampler = Sampler {
+        control: control.clone(),
+        registry: registry.clone(),
+        next: Instant::now() + Duration::from_secs(1),
     };
-    let sample = || {
-        registry.vus.set(control.snapshot().vus as f64);
-        registry.vus_max.set(control.vus_max() as f64);
-    };
-
-    spawn_up_to(&mut tasks, control.vus_max());
-    // Sampled once a second as k6 does (spec §4.5); the first sample waits for the VUs to start so
-    // that `vus` min is not a start-up artefact.
-    let tick = Duration::from_secs(1);
-    let mut next_sample = Instant::now() + tick;
-    loop {
-        let changed = control.changed.notified();
-        tokio::pin!(changed);
-        changed.as_mut().enable();
-        if control.is_stopped() {
-            sample();
-            state.set_phase(Phase::HardStop);
-            break;
-        }
-        // The pool follows vus-max on every executor (live control beyond k6: spec README item 1).
-        spawn_up_to(&mut tasks, control.vus_max());
-        if state.live_vus.load(Ordering::Acquire) == 0 {
-            if !registry.vus.has_value() {
-                // Over before the first sample: report the VUs it ran with.
-                registry.vus.set(control.peak_vus() as f64);
-                registry.vus_max.set(control.vus_max() as f64);
-            }
-            break;
-        }
-        let now = Instant::now();
-        if now >= next_sample {
-            sample();
-            next_sample += tick;
-        }
-        let mut wake = next_sample.saturating_duration_since(now);
-        if let Some(limit) = limit {
-            let elapsed = control.clock.elapsed();
-            if elapsed >= limit {
-                sample();
-                state.set_phase(Phase::Draining);
-                break;
-            }
-            if !control.is_paused() {
-                wake = wake.min(limit - elapsed);
-            }
-        }
-        tokio::select! {
-            _ = &mut changed => {}
-            _ = state.vu_exited.notified() => {}
-            _ = tokio::time::sleep(wake) => {}
-        }
+    if arrival_rate {
+        run_arrivals(pool, &state, &workload, &mut tasks, &mut sampler).await;
+    } else {
+        run_vus(pool, &state, &workload, &mut tasks, &mut sampler).await;
     }
-
     if *state.phase.borrow() == Phase::Draining {
         let deadline = Instant::now() + graceful_stop;
         while state.live_vus.load(Ordering::Acquire) > 0 {
@@ -142,11 +121,8 @@ pub async fn run_scenario<W: Workload>(
             if control.is_stopped() || Instant::now() >= deadline {
                 break;
             }
-            if Instant::now() >= next_sample {
-                sample();
-                next_sample += tick;
-            }
-            let wake = next_sample.min(deadline);
+            sampler.tick();
+            let wake = sampler.next.min(deadline);
             tokio::select! {
                 _ = &mut changed => {}
                 _ = state.vu_exited.notified() => {}
@@ -166,6 +142,80 @@ pub async fn run_scenario<W: Workload>(
     }
     outcome.interrupted_iterations = state.interrupted.load(Ordering::Relaxed);
     outcome
+}
+
+/// The running phase of the closed-model executors (every VU runs iterations back to back
+/// while its index is below the active target): returns when the schedule is over (phase
+/// `Draining`), on a stop (`HardStop`), or when every VU is done (iteration executors).
+async fn run_vus<W: Workload>(
+    pool: &WorkerPool,
+    state: &Arc<ScenarioState>,
+    workload: &Arc<W>,
+    tasks: &mut Vec<JoinHandle<()>>,
+    sampler: &mut Sampler,
+) {
+    let control = &state.control;
+    let registry = &state.registry;
+    let limit = state.config.time_limit();
+    let mut ramp = (state.config.executor == ExecutorKind::RampingVus)
+        .then(|| RampingVusSchedule::new(&state.config));
+    let spawn_up_to = |tasks: &mut Vec<JoinHandle<()>>, n: u64| {
+        for idx in tasks.len() as u64..n {
+            state.live_vus.fetch_add(1, Ordering::AcqRel);
+            let task = vu_loop(idx, state.clone(), workload.clone());
+            tasks.push(pool.handle_for(idx).spawn(task));
+        }
+    };
+
+    if let Some(ramp) = &mut ramp {
+        ramp.apply(control, control.clock.elapsed());
+    }
+    spawn_up_to(tasks, control.vus_max());
+    loop {
+        let changed = control.changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        if control.is_stopped() {
+            sampler.sample();
+            state.set_phase(Phase::HardStop);
+            return;
+        }
+        // The pool follows vus-max on every executor (live control beyond k6: spec README item 1).
+        spawn_up_to(tasks, control.vus_max());
+        if state.live_vus.load(Ordering::Acquire) == 0 {
+            if !registry.vus.has_value() {
+                // Over before the first sample: report the VUs it ran with.
+                registry.vus.set(control.peak_vus() as f64);
+                registry.vus_max.set(control.vus_max() as f64);
+            }
+            return;
+        }
+        sampler.tick();
+        let mut wake = sampler.until_next();
+        if let Some(limit) = limit {
+            let elapsed = control.clock.elapsed();
+            if elapsed >= limit {
+                sampler.sample();
+                state.set_phase(Phase::Draining);
+                return;
+            }
+            if !control.is_paused() {
+                wake = wake.min(limit - elapsed);
+            }
+        }
+        if let Some(ramp) = &mut ramp {
+            let elapsed = control.clock.elapsed();
+            let next = ramp.apply(control, elapsed);
+            if let (Some(next), false) = (next, control.is_paused()) {
+                wake = wake.min(next.saturating_sub(elapsed));
+            }
+        }
+        tokio::select! {
+            _ = &mut changed => {}
+            _ = state.vu_exited.notified() => {}
+            _ = tokio::time::sleep(wake) => {}
+        }
+    }
 }
 
 pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {

@@ -1,4 +1,5 @@
 use super::config::ExecutorKind;
+use super::ramping_vus::ramp_down_expired;
 use super::scheduler::{Phase, ScenarioState};
 use super::workload::Workload;
 use std::sync::atomic::Ordering;
@@ -7,17 +8,18 @@ use std::time::Instant;
 
 /// One VU: waits at the gate (paused, not in the active target, schedule over), then runs
 /// iterations back to back. A hard stop interrupts the iteration in flight (k6 counts it as
-/// interrupted and records no iteration metrics for it).
+/// interrupted and records no iteration metrics for it), and so does the end of a ramping-vus
+/// VU's graceful ramp-down. Used by every closed-model executor (the arrival-rate ones have
+/// their own, `arrival_rate::arrival_vu`).
 pub(crate) async fn vu_loop<W: Workload>(idx: u64, state: Arc<ScenarioState>, workload: Arc<W>) {
     let _exit = ExitGuard(&state);
     let mut vu = workload.new_vu(idx);
     let control = &state.control;
     let mut phase = state.phase.subscribe();
-    let mut activity = Activity {
-        state: &state,
-        active: false,
-    };
+    let mut activity = Activity::new(&state);
     let mut iterations_here = 0u64;
+    let ramping = state.config.executor == ExecutorKind::RampingVus;
+    let grace = state.config.graceful_ramp_down;
     loop {
         loop {
             let notified = control.changed.notified();
@@ -43,6 +45,10 @@ pub(crate) async fn vu_loop<W: Workload>(idx: u64, state: Arc<ScenarioState>, wo
                 state.interrupted.fetch_add(1, Ordering::Relaxed);
                 return;
             }
+            _ = ramp_down_expired(control, idx, grace), if ramping => {
+                state.interrupted.fetch_add(1, Ordering::Relaxed);
+                workload.abandoned(&mut vu);
+            }
             _ = workload.iterate(&mut vu) => {
                 state.registry.record_iteration(started.elapsed());
             }
@@ -57,18 +63,29 @@ fn claim_iteration(state: &ScenarioState, iterations_here: &mut u64) -> bool {
             *iterations_here += 1;
             *iterations_here <= state.config.iterations
         }
-        ExecutorKind::ConstantVus | ExecutorKind::ExternallyControlled => true,
+        ExecutorKind::ConstantVus
+        | ExecutorKind::ExternallyControlled
+        | ExecutorKind::RampingVus
+        | ExecutorKind::ConstantArrivalRate
+        | ExecutorKind::RampingArrivalRate => true,
     }
 }
 
 /// Keeps the `vus` reading honest: a VU counts while it is not parked (spec §4.5).
-struct Activity<'a> {
+pub(crate) struct Activity<'a> {
     state: &'a ScenarioState,
     active: bool,
 }
 
-impl Activity<'_> {
-    fn set(&mut self, active: bool) {
+impl<'a> Activity<'a> {
+    pub fn new(state: &'a ScenarioState) -> Self {
+        Activity {
+            state,
+            active: false,
+        }
+    }
+
+    pub fn set(&mut self, active: bool) {
         if active != self.active {
             if active {
                 self.state.control.vu_activated();
@@ -87,7 +104,7 @@ impl Drop for Activity<'_> {
 }
 
 /// Tells the scheduler a VU is gone, also when its task panicked.
-struct ExitGuard<'a>(&'a ScenarioState);
+pub(crate) struct ExitGuard<'a>(pub &'a ScenarioState);
 
 impl Drop for ExitGuard<'_> {
     fn drop(&mut self) {

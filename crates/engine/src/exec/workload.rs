@@ -10,4 +10,9 @@ pub trait Workload: Send + Sync + 'static {
     fn new_vu(&self, id: u64) -> Self::Vu;
 
     fn iterate<'a>(&'a self, vu: &'a mut Self::Vu) -> impl Future<Output = ()> + Send + 'a;
+
+    /// The executor dropped an `iterate` future of this VU before it finished and will use the VU
+    /// again (ramping-vus at the end of `gracefulRampDown`): undo what the dropped future may
+    /// have left half done. A hard stop never reuses the VU, so it does not call this.
+    fn abandoned(&self, _vu: &mut Self::Vu) {}
 }

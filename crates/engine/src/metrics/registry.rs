@@ -68,8 +68,60 @@ pub struct HttpMetrics {
     pub receiving: TrendSink,
 }
 
+/// A metric a script made with `new Counter/Gauge/Rate/Trend(name, isTime)`.
+pub enum CustomSink {
+    Counter(CounterSink),
+    Gauge(GaugeSink),
+    Rate(RateSink),
+    /// Values are kept as if they were milliseconds (the histogram's unit), so any non-negative
+    /// value keeps 3 significant digits; negative values count as 0.
+    Trend(TrendSink),
+}
+
+pub struct CustomMetric {
+    pub name: String,
+    pub kind: MetricKind,
+    pub contains: Contains,
+    pub sink: CustomSink,
+}
+
+impl CustomMetric {
+    pub fn add(&self, value: f64) {
+        match &self.sink {
+            CustomSink::Counter(s) => s.add(value),
+            CustomSink::Gauge(s) => s.set(value),
+            CustomSink::Rate(s) => s.add(value != 0.0),
+            CustomSink::Trend(s) => s.record_ms(value),
+        }
+    }
+}
+
+const BUILTIN_NAMES: [&str; 20] = [
+    "checks",
+    "data_received",
+    "data_sent",
+    "dropped_iterations",
+    "group_duration",
+    "http_req_blocked",
+    "http_req_connecting",
+    "http_req_duration",
+    "http_req_failed",
+    "http_req_receiving",
+    "http_req_sending",
+    "http_req_tls_handshaking",
+    "http_req_waiting",
+    "http_reqs",
+    "iteration_duration",
+    "iterations",
+    "vus",
+    "vus_max",
+    "ws_sessions",
+    "grpc_req_duration",
+];
+
 #[derive(Default)]
 pub struct Registry {
+    custom: std::sync::RwLock<Vec<std::sync::Arc<CustomMetric>>>,
     pub http: HttpMetrics,
     pub iterations: CounterSink,
     pub iteration_duration: TrendSink,
@@ -113,6 +165,63 @@ impl Registry {
         h.receiving.record_ns(t.receiving);
         self.data_sent.add_u64(outcome.bytes_sent);
         self.data_received.add_u64(outcome.bytes_received);
+    }
+
+    /// The custom metric `name`, made on first use. k6 refuses a name that a built-in or an
+    /// earlier custom metric of another type holds, and names outside `[a-zA-Z_][a-zA-Z0-9_]*`.
+    pub fn custom(
+        &self,
+        name: &str,
+        kind: MetricKind,
+        contains: Contains,
+    ) -> Result<std::sync::Arc<CustomMetric>, String> {
+        let valid = !name.is_empty()
+            && name.len() <= 128
+            && name
+                .chars()
+                .enumerate()
+                .all(|(i, c)| c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit()));
+        if !valid {
+            return Err(format!("invalid metric name {name:?}: use letters, digits and _, not starting with a digit, at most 128 characters"));
+        }
+        if BUILTIN_NAMES.contains(&name) {
+            return Err(format!(
+                "the metric name {name:?} is taken by a built-in metric"
+            ));
+        }
+        if let Some(m) = self.find_custom(name) {
+            if m.kind != kind {
+                return Err(format!(
+                    "the metric {name:?} already exists as a {}, not a {}",
+                    m.kind.as_str(),
+                    kind.as_str()
+                ));
+            }
+            return Ok(m);
+        }
+        let mut all = self.custom.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(m) = all.iter().find(|m| m.name == name) {
+            return Ok(m.clone());
+        }
+        let sink = match kind {
+            MetricKind::Counter => CustomSink::Counter(CounterSink::default()),
+            MetricKind::Gauge => CustomSink::Gauge(GaugeSink::default()),
+            MetricKind::Rate => CustomSink::Rate(RateSink::default()),
+            MetricKind::Trend => CustomSink::Trend(TrendSink::default()),
+        };
+        let metric = std::sync::Arc::new(CustomMetric {
+            name: name.to_string(),
+            kind,
+            contains,
+            sink,
+        });
+        all.push(metric.clone());
+        Ok(metric)
+    }
+
+    pub fn find_custom(&self, name: &str) -> Option<std::sync::Arc<CustomMetric>> {
+        let all = self.custom.read().unwrap_or_else(|e| e.into_inner());
+        all.iter().find(|m| m.name == name).cloned()
     }
 
     pub fn record_iteration(&self, took: Duration) {
@@ -205,6 +314,42 @@ impl Registry {
                 name: name.into(),
                 kind: MetricKind::Trend,
                 contains: Contains::Time,
+                values,
+            });
+        }
+        for m in self.custom.read().unwrap_or_else(|e| e.into_inner()).iter() {
+            let values = match &m.sink {
+                CustomSink::Counter(c) if c.total() != 0.0 => {
+                    let count = c.total();
+                    let rate = if secs > 0.0 { count / secs } else { 0.0 };
+                    vec![("count".into(), count), ("rate".into(), rate)]
+                }
+                CustomSink::Gauge(g) if g.has_value() => vec![
+                    ("value".into(), g.value()),
+                    ("min".into(), g.min()),
+                    ("max".into(), g.max()),
+                ],
+                CustomSink::Rate(r) if r.total() > 0 => vec![
+                    ("rate".into(), r.rate()),
+                    ("passes".into(), r.passes() as f64),
+                    ("fails".into(), r.fails() as f64),
+                ],
+                CustomSink::Trend(t) => {
+                    let snap = t.snapshot();
+                    if snap.count() == 0 {
+                        continue;
+                    }
+                    trend_stats
+                        .iter()
+                        .filter_map(|stat| trend_stat(&snap, stat).map(|v| (stat.clone(), v)))
+                        .collect()
+                }
+                _ => continue,
+            };
+            out.push(MetricSnapshot {
+                name: m.name.clone(),
+                kind: m.kind,
+                contains: m.contains,
                 values,
             });
         }

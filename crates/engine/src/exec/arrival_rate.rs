@@ -1,0 +1,282 @@
+//! constant-arrival-rate and ramping-arrival-rate: the open model (spec §11). The scheduler
+//! starts iterations at the instants of an [`ArrivalPlan`] on the scenario clock and hands each
+//! to an idle VU; VUs never decide when to start.
+//!
+//! Live control (volley's extension, spec README item 1):
+//! - pause: no arrivals while paused; iterations in flight finish. The plan runs on the
+//!   scenario clock (un-paused time), so arrivals that fall in a pause are not made up later and
+//!   the run lasts longer by the pause.
+//! - `vus` (the control handle's target) caps the VUs busy at once; an arrival beyond it is
+//!   dropped. Until a live update sets it, it follows the pool.
+//! - `vus-max` is the pool: VUs initialised and allowed to take iterations. The executor grows
+//!   it one VU at a time up to `maxVUs` when an arrival finds every VU busy; a live update sets
+//!   it (at least `preAllocatedVUs`) and from then on also replaces `maxVUs` as the limit, so it
+//!   can both raise and lower the ceiling.
+//! - k6's validation still holds (`vus` <= `vus-max`, spec §4.4): lowering the pool below the
+//!   busy cap, or raising the cap above the current pool, takes both values in one update.
+//!
+//! `vus` reads the VUs busy with an iteration (spec §4.5).
+
+use super::config::{ExecutorKind, ScenarioConfig};
+use super::scheduler::{Phase, Sampler, ScenarioState};
+use super::stages::ArrivalPlan;
+use super::vu_loop::{Activity, ExitGuard};
+use super::workers::WorkerPool;
+use super::workload::Workload;
+use crate::control::{Control, ManualUpdates};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+/// Idle VUs and the count of busy ones, shared by the scheduler and the VUs of one scenario.
+/// `busy` changes under the same lock as `vus` so that the cap check and the hand-over agree.
+struct Idle {
+    /// Idle VUs by index, most recently idle last (its connection is the warmest).
+    vus: Vec<u64>,
+    /// VUs handed an iteration that have not finished it yet.
+    busy: u64,
+}
+
+type SharedIdle = Arc<Mutex<Idle>>;
+
+fn lock(m: &Mutex<Idle>) -> std::sync::MutexGuard<'_, Idle> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+enum Claim {
+    Vu(u64),
+    /// A live `vus` caps the busy VUs and they are all taken.
+    Capped,
+    /// Every VU of the pool is busy.
+    Empty,
+}
+
+/// The scheduler's side of the pool: it spawns VUs, hands them iterations and grows the pool.
+struct Dispatcher<'a, W: Workload> {
+    pool: &'a WorkerPool,
+    state: &'a Arc<ScenarioState>,
+    workload: &'a Arc<W>,
+    tasks: &'a mut Vec<JoinHandle<()>>,
+    idle: SharedIdle,
+    /// One per spawned VU, by index: how the scheduler hands that VU an iteration.
+    wakers: Vec<Arc<Notify>>,
+    seen: ManualUpdates,
+    /// The most VUs the pool may grow to on its own: `maxVUs`, or the last live `vus-max`.
+    ceiling: u64,
+    /// A live update set `vus`: from then on it caps the busy VUs; before, the cap is the pool.
+    manual_cap: bool,
+}
+
+impl<W: Workload> Dispatcher<'_, W> {
+    fn control(&self) -> &Control {
+        &self.state.control
+    }
+
+    /// Takes live updates into account and spawns the VUs of the pool not yet running.
+    fn refresh(&mut self) {
+        let control = &self.state.control;
+        let now = control.manual_updates();
+        if now.vus != self.seen.vus {
+            self.manual_cap = true;
+        }
+        if now.vus_max != self.seen.vus_max {
+            self.ceiling = control.vus_max();
+        }
+        self.seen = now;
+        // Keep the reported target equal to the pool while it is not set by hand.
+        if !self.manual_cap && control.target_vus() != control.vus_max() {
+            let pool = control.vus_max();
+            if !control.set_scheduled(self.seen, pool, pool) {
+                return self.refresh();
+            }
+        }
+        self.spawn_up_to(self.control().vus_max());
+    }
+
+    fn spawn_up_to(&mut self, n: u64) {
+        for idx in self.tasks.len() as u64..n {
+            let wake = Arc::new(Notify::new());
+            self.wakers.push(wake.clone());
+            lock(&self.idle).vus.push(idx);
+            self.state.live_vus.fetch_add(1, Ordering::AcqRel);
+            let task = arrival_vu(
+                idx,
+                self.state.clone(),
+                self.idle.clone(),
+                wake,
+                self.workload.clone(),
+            );
+            self.tasks.push(self.pool.handle_for(idx).spawn(task));
+        }
+    }
+
+    fn claim(&self) -> Claim {
+        let control = self.control();
+        let pool = control.vus_max();
+        let mut idle = lock(&self.idle);
+        if self.manual_cap && idle.busy >= control.target_vus() {
+            return Claim::Capped;
+        }
+        // VUs past a lowered `vus-max` stay idle until it rises again.
+        let Some(pos) = idle.vus.iter().rposition(|&idx| idx < pool) else {
+            return Claim::Empty;
+        };
+        let idx = idle.vus.swap_remove(pos);
+        idle.busy += 1;
+        Claim::Vu(idx)
+    }
+
+    /// Starts one iteration, or counts it in `dropped_iterations`.
+    fn arrive(&mut self) {
+        let mut claim = self.claim();
+        if matches!(claim, Claim::Empty) && self.grow() {
+            claim = self.claim();
+        }
+        match claim {
+            Claim::Vu(idx) => self.wakers[idx as usize].notify_one(),
+            Claim::Capped | Claim::Empty => self.state.registry.dropped_iterations.add_u64(1),
+        }
+    }
+
+    /// Adds one VU to the pool if the ceiling allows. k6 drops the arrival that found no VU and
+    /// initialises the new VU in the background; here the new VU initialises on its own task,
+    /// so the scheduler does not wait and the arrival that asked for it is not lost.
+    fn grow(&mut self) -> bool {
+        loop {
+            let control = &self.state.control;
+            let pool = control.vus_max();
+            if pool >= self.ceiling {
+                return false;
+            }
+            let target = if self.manual_cap {
+                control.target_vus()
+            } else {
+                pool + 1
+            };
+            if control.set_scheduled(self.seen, target, pool + 1) {
+                self.spawn_up_to(pool + 1);
+                return true;
+            }
+            // A live update landed in between: take it into account first.
+            self.refresh();
+        }
+    }
+}
+
+fn plan_for(config: &ScenarioConfig) -> ArrivalPlan {
+    match config.executor {
+        ExecutorKind::RampingArrivalRate => {
+            ArrivalPlan::ramping(config.start_rate, config.time_unit, &config.stages)
+        }
+        _ => ArrivalPlan::constant(config.rate, config.time_unit),
+    }
+}
+
+/// The running phase of an arrival-rate scenario: returns when its duration is over (phase
+/// `Draining`) or on a stop (phase `HardStop`). The VU tasks it spawned are pushed onto `tasks`.
+pub(crate) async fn run_arrivals<W: Workload>(
+    pool: &WorkerPool,
+    state: &Arc<ScenarioState>,
+    workload: &Arc<W>,
+    tasks: &mut Vec<JoinHandle<()>>,
+    sampler: &mut Sampler,
+) {
+    let control = &state.control;
+    let config = &state.config;
+    let mut vus = Dispatcher {
+        pool,
+        state,
+        workload,
+        tasks,
+        idle: Arc::new(Mutex::new(Idle {
+            vus: Vec::new(),
+            busy: 0,
+        })),
+        wakers: Vec::new(),
+        // Updates made before the start (under `--paused`) apply from the start.
+        seen: ManualUpdates::default(),
+        ceiling: config.max_pool(),
+        manual_cap: false,
+    };
+    let limit = config.time_limit().unwrap_or(Duration::MAX);
+    let mut plan = plan_for(config);
+    let mut next_start = plan.next_start();
+
+    loop {
+        let changed = control.changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        if control.is_stopped() {
+            sampler.sample();
+            state.set_phase(Phase::HardStop);
+            return;
+        }
+        vus.refresh();
+        let elapsed = control.clock.elapsed();
+        if elapsed >= limit {
+            sampler.sample();
+            state.set_phase(Phase::Draining);
+            return;
+        }
+        if !control.is_paused() {
+            // Timers fire late by up to a millisecond or so: start every iteration that is due,
+            // so that the count stays exact at any rate.
+            while next_start.is_some_and(|at| at <= elapsed && at < limit) {
+                vus.arrive();
+                next_start = plan.next_start();
+            }
+        }
+        sampler.tick();
+        let mut wake = sampler.until_next();
+        if !control.is_paused() {
+            wake = wake.min(limit - elapsed);
+            if let Some(at) = next_start {
+                wake = wake.min(at.saturating_sub(elapsed));
+            }
+        }
+        tokio::select! {
+            _ = &mut changed => {}
+            _ = tokio::time::sleep(wake) => {}
+        }
+    }
+}
+
+/// One arrival-rate VU: idle until the scheduler hands it an iteration, then back to idle.
+async fn arrival_vu<W: Workload>(
+    idx: u64,
+    state: Arc<ScenarioState>,
+    idle: SharedIdle,
+    wake: Arc<Notify>,
+    workload: Arc<W>,
+) {
+    let _exit = ExitGuard(&state);
+    let mut vu = workload.new_vu(idx);
+    let mut phase = state.phase.subscribe();
+    let mut activity = Activity::new(&state);
+    loop {
+        // An iteration handed over just before the end still runs (it started in time).
+        tokio::select! {
+            biased;
+            _ = wake.notified() => {}
+            _ = phase.wait_for(|p| *p != Phase::Running) => return,
+        }
+        activity.set(true);
+        let started = Instant::now();
+        tokio::select! {
+            biased;
+            _ = phase.wait_for(|p| *p == Phase::HardStop) => {
+                state.interrupted.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            _ = workload.iterate(&mut vu) => {
+                state.registry.record_iteration(started.elapsed());
+            }
+        }
+        activity.set(false);
+        let mut guard = lock(&idle);
+        guard.vus.push(idx);
+        guard.busy -= 1;
+    }
+}

@@ -1,0 +1,331 @@
+//! The scripting boundary (wrk's `script.c`): how executors drive VUs whose iterations run as
+//! JavaScript in other threads, and how those VUs send requests through the engine.
+//!
+//! The JS side pulls: each script worker thread asks for the VUs assigned to it
+//! ([`ScriptBridge::claim_vu`]), and each VU asks for its next iteration
+//! ([`ScriptBridge::next_iteration`]) and reports its end ([`ScriptBridge::iteration_done`]).
+//! The executor, on the engine's threads, grants iterations exactly as it runs native ones, so
+//! timing, pause and scaling stay in the engine. Nothing here knows about Node.
+
+use crate::exec::Workload;
+use crate::groups::GroupTree;
+use crate::http::{BodyMode, ClientConfig, Outcome, PreparedRequest, RequestSpec, VuClient};
+use crate::metrics::Registry;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+
+/// The once-per-run script functions the engine waits for at its status changes (k6's status 6
+/// Setup before the executors, 8 Teardown after them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    Idle,
+    Setup,
+    Teardown,
+    /// The run is over: nothing more will be asked.
+    Closed,
+}
+
+/// How one iteration of a JS VU ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IterationEnd {
+    Completed,
+    /// The script threw: k6 logs it and goes on with the next iteration.
+    Failed,
+}
+
+struct Grant {
+    done: oneshot::Sender<IterationEnd>,
+}
+
+/// One JS VU's end of the bridge.
+pub struct VuSlot {
+    pub id: u64,
+    grants: tokio::sync::Mutex<mpsc::Receiver<Grant>>,
+    pending: Mutex<Option<oneshot::Sender<IterationEnd>>>,
+    /// Set when the executor gave up on the iteration in flight (a stop, the end of
+    /// gracefulStop): the VU's further requests fail at once, so its JS ends quickly.
+    interrupted: AtomicBool,
+    client: tokio::sync::Mutex<VuClient>,
+}
+
+impl VuSlot {
+    pub fn is_interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::Acquire)
+    }
+
+    /// Sends one request on this VU's keep-alive connection and keeps the response (status,
+    /// headers, body) for the caller to read through `read`.
+    pub async fn request<R>(
+        &self,
+        request: &PreparedRequest,
+        read: impl FnOnce(&Outcome, &VuClient) -> R,
+    ) -> (Outcome, R) {
+        let mut client = self.client.lock().await;
+        let outcome = client.send(request, BodyMode::Keep).await;
+        let r = read(&outcome, &client);
+        (outcome, r)
+    }
+}
+
+/// Shared by the executor (through [`ScriptWorkload`]) and every script worker thread.
+pub struct ScriptBridge {
+    client: ClientConfig,
+    registry: Arc<Registry>,
+    groups: Arc<GroupTree>,
+    slots: Mutex<HashMap<u64, Arc<VuSlot>>>,
+    /// setup()'s result as JSON text (None: no data). The REST API reads and replaces it; each VU
+    /// reads it once, at its first iteration, as k6 does.
+    setup_data: Mutex<Option<String>>,
+    /// VU ids per script worker, sent when the executor creates the VU; emptied by `close`.
+    assign_tx: Mutex<Vec<mpsc::UnboundedSender<u64>>>,
+    assign_rx: Vec<tokio::sync::Mutex<mpsc::UnboundedReceiver<u64>>>,
+    closed: AtomicBool,
+    lifecycle: tokio::sync::watch::Sender<Lifecycle>,
+    lifecycle_done: tokio::sync::Notify,
+}
+
+impl ScriptBridge {
+    pub fn new(
+        script_workers: usize,
+        client: ClientConfig,
+        registry: Arc<Registry>,
+        groups: Arc<GroupTree>,
+    ) -> Self {
+        let (assign_tx, assign_rx): (Vec<_>, Vec<_>) = (0..script_workers.max(1))
+            .map(|_| {
+                let (tx, rx) = mpsc::unbounded_channel();
+                (tx, tokio::sync::Mutex::new(rx))
+            })
+            .unzip();
+        // VU 0 runs setup() and teardown(): it has a connection but never gets iterations.
+        let (_, grants) = mpsc::channel(1);
+        let lifecycle_vu = Arc::new(VuSlot {
+            id: 0,
+            grants: tokio::sync::Mutex::new(grants),
+            pending: Mutex::new(None),
+            interrupted: AtomicBool::new(false),
+            client: tokio::sync::Mutex::new(VuClient::new(client.clone())),
+        });
+        ScriptBridge {
+            client,
+            registry,
+            groups,
+            slots: Mutex::new(HashMap::from([(0, lifecycle_vu)])),
+            setup_data: Mutex::new(None),
+            assign_tx: Mutex::new(assign_tx),
+            assign_rx,
+            closed: AtomicBool::new(false),
+            lifecycle: tokio::sync::watch::channel(Lifecycle::Idle).0,
+            lifecycle_done: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// The JS side's loop: resolves with the next lifecycle step to run (Closed at the end).
+    pub async fn next_lifecycle(&self) -> Lifecycle {
+        let mut rx = self.lifecycle.subscribe();
+        let step = rx
+            .wait_for(|s| *s != Lifecycle::Idle)
+            .await
+            .map(|s| *s)
+            .unwrap_or(Lifecycle::Closed);
+        step
+    }
+
+    /// The JS side finished the step it was given.
+    pub fn lifecycle_done(&self) {
+        self.lifecycle.send_replace(Lifecycle::Idle);
+        self.lifecycle_done.notify_one();
+    }
+
+    /// The engine's side: asks for `step` and waits until JS reports it done (or `give_up`).
+    pub async fn run_lifecycle(
+        &self,
+        step: Lifecycle,
+        give_up: impl std::future::Future<Output = ()>,
+    ) {
+        self.lifecycle.send_replace(step);
+        tokio::select! {
+            _ = self.lifecycle_done.notified() => {}
+            _ = give_up => { self.lifecycle.send_replace(Lifecycle::Idle); }
+        }
+    }
+
+    pub fn workers(&self) -> usize {
+        self.assign_rx.len()
+    }
+
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    pub fn setup_data(&self) -> Option<String> {
+        self.setup_data
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_setup_data(&self, json: Option<String>) {
+        *self.setup_data.lock().unwrap_or_else(|e| e.into_inner()) = json;
+    }
+
+    /// k6's `check()`: the `checks` rate and the check's counters on its group (spec §6).
+    pub fn record_check(&self, group_path: &str, name: &str, passed: bool) -> Result<(), String> {
+        self.groups.check(group_path, name)?.record(passed);
+        self.registry.checks.add(passed);
+        Ok(())
+    }
+
+    /// A finished `group()`: it appears in the tree and feeds `group_duration`.
+    pub fn record_group(&self, path: &str, took_ms: f64) -> Result<(), String> {
+        self.groups.ensure(path)?;
+        self.registry.group_duration.record_ms(took_ms);
+        Ok(())
+    }
+
+    /// The next VU this script worker must host; None once the run is over.
+    pub async fn claim_vu(&self, worker: usize) -> Option<u64> {
+        let rx = self.assign_rx.get(worker)?;
+        rx.lock().await.recv().await
+    }
+
+    pub fn slot(&self, vu: u64) -> Option<Arc<VuSlot>> {
+        self.lock_slots().get(&vu).cloned()
+    }
+
+    /// Waits for the executor to grant this VU an iteration; false: the VU is done for good.
+    pub async fn next_iteration(&self, vu: u64) -> bool {
+        let Some(slot) = self.slot(vu) else {
+            return false;
+        };
+        let grant = slot.grants.lock().await.recv().await;
+        match grant {
+            Some(g) => {
+                slot.interrupted.store(false, Ordering::Release);
+                *slot.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(g.done);
+                true
+            }
+            None => {
+                self.lock_slots().remove(&vu);
+                false
+            }
+        }
+    }
+
+    pub fn iteration_done(&self, vu: u64, end: IterationEnd) {
+        if let Some(slot) = self.slot(vu) {
+            if let Some(done) = slot
+                .pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+            {
+                let _ = done.send(end);
+            }
+        }
+    }
+
+    /// Ends every claim: called when the run is over so that script workers exit.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.lifecycle.send_replace(Lifecycle::Closed);
+        self.assign_tx
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// A request for a script VU: rendered per call (scripts build their requests dynamically).
+    pub fn prepare(spec: &RequestSpec) -> Result<PreparedRequest, String> {
+        PreparedRequest::new(spec).map_err(|e| e.to_string())
+    }
+
+    fn lock_slots(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<VuSlot>>> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The executor's side: an iteration is a grant to the JS VU and a wait for its end.
+pub struct ScriptWorkload {
+    bridge: Arc<ScriptBridge>,
+}
+
+impl ScriptWorkload {
+    pub fn new(bridge: Arc<ScriptBridge>) -> Self {
+        ScriptWorkload { bridge }
+    }
+}
+
+pub struct ScriptVu {
+    grants: mpsc::Sender<Grant>,
+    slot: Arc<VuSlot>,
+}
+
+impl Drop for ScriptVu {
+    fn drop(&mut self) {
+        // The VU task ended (schedule over, stop): whatever iteration JS still runs is interrupted.
+        self.slot.interrupted.store(true, Ordering::Release);
+    }
+}
+
+impl Workload for ScriptWorkload {
+    type Vu = ScriptVu;
+
+    fn new_vu(&self, index: u64) -> ScriptVu {
+        // k6 numbers VUs from 1 (`__VU`); 0 is the lifecycle VU of setup() and teardown().
+        let id = index + 1;
+        let (tx, rx) = mpsc::channel(1);
+        let slot = Arc::new(VuSlot {
+            id,
+            grants: tokio::sync::Mutex::new(rx),
+            pending: Mutex::new(None),
+            interrupted: AtomicBool::new(false),
+            client: tokio::sync::Mutex::new(VuClient::new(self.bridge.client.clone())),
+        });
+        self.bridge.lock_slots().insert(id, slot.clone());
+        let worker = (id as usize) % self.bridge.workers();
+        if let Some(tx) = self
+            .bridge
+            .assign_tx
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(worker)
+        {
+            let _ = tx.send(id);
+        }
+        ScriptVu { grants: tx, slot }
+    }
+
+    async fn iterate(&self, vu: &mut ScriptVu) {
+        let (done, ended) = oneshot::channel();
+        if vu.grants.send(Grant { done }).await.is_err() {
+            return;
+        }
+        // Dropped when the executor interrupts the iteration: mark it so that JS stops soon.
+        let mut guard = InterruptOnDrop {
+            slot: &vu.slot,
+            armed: true,
+        };
+        let _ = ended.await;
+        guard.armed = false;
+    }
+}
+
+struct InterruptOnDrop<'a> {
+    slot: &'a VuSlot,
+    armed: bool,
+}
+
+impl Drop for InterruptOnDrop<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.slot.interrupted.store(true, Ordering::Release);
+        }
+    }
+}

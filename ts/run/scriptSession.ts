@@ -1,0 +1,149 @@
+/**
+ * The main thread's side of a script run: reads the script's options in a lifecycle worker,
+ * starts the VU workers once the engine exists, and runs setup(), teardown() and
+ * handleSummary() when the engine asks. The main thread itself never runs script code.
+ */
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Engine } from '../native';
+import type { LifecycleReply, LifecycleRequest, WorkerSetup } from '../script/worker';
+import type { ScenarioInfo } from '../script/vu';
+
+const WORKER_FILE = join(__dirname, '..', 'script', 'worker.js');
+
+export interface ScriptInfo {
+  options: Record<string, unknown>;
+  exports: string[];
+}
+
+/** A failure of the script itself (k6's exit code 107). */
+export class ScriptError extends Error {}
+
+export class LifecycleWorker {
+  private readonly worker: Worker;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(setup: WorkerSetup) {
+    this.worker = new Worker(WORKER_FILE, { workerData: setup, stdout: false, stderr: false });
+    this.worker.unref();
+  }
+
+  /** One request at a time, in order. */
+  call(request: LifecycleRequest): Promise<unknown> {
+    const next = this.queue.then(
+      () =>
+        new Promise<unknown>((resolvePromise, reject) => {
+          const onMessage = (reply: LifecycleReply) => {
+            this.worker.off('error', onError);
+            if (reply.ok) resolvePromise(reply.value);
+            else reject(new ScriptError(reply.error));
+          };
+          const onError = (e: Error) => {
+            this.worker.off('message', onMessage);
+            reject(new ScriptError(e.message));
+          };
+          this.worker.once('message', onMessage);
+          this.worker.once('error', onError);
+          this.worker.postMessage(request);
+        }),
+    );
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/** What the VU workers run, known once the options are read. */
+export interface ScenarioRun {
+  exec: string;
+  scenario: ScenarioInfo;
+  /** Scenario `env` over the run's environment. */
+  env: Record<string, string>;
+  vusMax: number;
+}
+
+export function scriptWorkerCount(vusMax: number): number {
+  return Math.max(1, Math.min(availableParallelism(), vusMax));
+}
+
+export class ScriptSession {
+  readonly lifecycle: LifecycleWorker;
+  private readonly vuWorkersDone: Array<Promise<void>> = [];
+  private hasSetup = false;
+  private lifecycleLoop: Promise<void> = Promise.resolve();
+  readonly scriptPath: string;
+
+  private run: ScenarioRun;
+
+  constructor(scriptPath: string, env: Record<string, string>) {
+    this.scriptPath = resolve(scriptPath);
+    this.run = { exec: 'default', scenario: { name: 'default', executor: '', startTime: 0 }, env, vusMax: 1 };
+    this.lifecycle = new LifecycleWorker(this.workerSetup('lifecycle', 0, null));
+  }
+
+  configure(run: ScenarioRun): void {
+    this.run = run;
+  }
+
+  get workerCount(): number {
+    return scriptWorkerCount(this.run.vusMax);
+  }
+
+  private workerSetup(role: WorkerSetup['role'], index: number, handle: number | null): WorkerSetup {
+    return { role, index, handle, scriptPath: this.scriptPath, exec: this.run.exec, env: this.run.env, scenario: this.run.scenario };
+  }
+
+  async readScript(): Promise<ScriptInfo> {
+    const info = (await this.lifecycle.call({ op: 'options' })) as ScriptInfo;
+    this.hasSetup = info.exports.includes('setup');
+    return info;
+  }
+
+  /** Starts the VU workers and answers the engine's setup/teardown requests. */
+  async attach(engine: Engine, onError: (message: string) => void): Promise<void> {
+    const handle = engine.scriptHandle();
+    if (handle === null) throw new Error('the engine was not made for a script');
+    await this.lifecycle.call({ op: 'attach', handle });
+    const count = this.workerCount;
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(WORKER_FILE, { workerData: this.workerSetup('vus', i, handle) });
+      worker.on('error', (e) => onError(`script worker ${i} failed: ${e.message}`));
+      this.vuWorkersDone.push(new Promise((done) => worker.once('exit', () => done())));
+    }
+    this.lifecycleLoop = (async () => {
+      for (;;) {
+        const step = await engine.nextLifecycle();
+        if (step === null) return;
+        try {
+          if (step === 'setup') {
+            const data = (await this.lifecycle.call({ op: 'setup' })) as string | undefined;
+            // k6 replaces whatever PUT /v1/setup stored when the script has a setup().
+            if (this.hasSetup) engine.setSetupData(data ?? null);
+          } else {
+            await this.lifecycle.call({ op: 'teardown', data: engine.setupData() });
+          }
+        } catch (e) {
+          onError(e instanceof Error ? e.message : String(e));
+          if (step === 'setup') engine.stop();
+        } finally {
+          engine.lifecycleDone();
+        }
+      }
+    })();
+  }
+
+  /** handleSummary(data) when the script exports it: its map of outputs, else undefined. */
+  async handleSummary(data: unknown): Promise<Record<string, unknown> | undefined> {
+    return (await this.lifecycle.call({ op: 'summary', data: JSON.stringify(data) })) as Record<string, unknown> | undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.lifecycleLoop;
+    await Promise.all(this.vuWorkersDone);
+    await this.lifecycle.terminate();
+  }
+}

@@ -1,0 +1,34 @@
+/** The built-in module names a script may import, and what each exports (for the ESM shims). */
+export const BUILTIN_EXPORTS: Record<string, string[]> = {
+  k6: ['default', 'check', 'group', 'sleep', 'fail', 'randomSeed'],
+  'k6/http': [
+    'default', 'get', 'post', 'put', 'patch', 'del', 'head', 'options', 'request', 'asyncRequest', 'batch',
+    'cookieJar', 'CookieJar', 'expectedStatuses', 'setResponseCallback', 'file',
+    'OCSP_STATUS_GOOD', 'TLS_1_0', 'TLS_1_1', 'TLS_1_2', 'TLS_1_3',
+  ],
+  'k6/metrics': ['default', 'Counter', 'Gauge', 'Rate', 'Trend'],
+  'k6/execution': ['default'],
+  'k6/data': ['default', 'SharedArray'],
+  'k6/encoding': ['default', 'b64encode', 'b64decode'],
+  'volley:vu': ['default', '__VU', '__ITER', '__ENV', 'open'],
+};
+
+const ALIASES: Record<string, string> = {
+  k6: 'k6',
+  'k6/http': 'k6/http',
+  'k6/metrics': 'k6/metrics',
+  'k6/execution': 'k6/execution',
+  'k6/data': 'k6/data',
+  'k6/encoding': 'k6/encoding',
+  volley: 'k6',
+  'volley/http': 'k6/http',
+  'volley/metrics': 'k6/metrics',
+  'volley/execution': 'k6/execution',
+  'volley/data': 'k6/data',
+  'volley/encoding': 'k6/encoding',
+  'volley:vu': 'volley:vu',
+};
+
+export function builtinName(specifier: string): string | undefined {
+  return ALIASES[specifier];
+}

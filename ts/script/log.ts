@@ -1,0 +1,37 @@
+/** k6's log lines on stderr (logfmt), shared by script workers: console.* and script errors. */
+export type Level = 'debug' | 'info' | 'warning' | 'error';
+
+export function logLine(level: Level, msg: string, source?: string): string {
+  const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return `time="${time}" level=${level} msg=${JSON.stringify(msg)}${source ? ` source=${source}` : ''}\n`;
+}
+
+function format(args: unknown[]): string {
+  return args
+    .map((a) => {
+      if (typeof a === 'string') return a;
+      if (a instanceof Error) return a.stack ?? a.message;
+      try {
+        return JSON.stringify(a);
+      } catch {
+        return String(a);
+      }
+    })
+    .join(' ');
+}
+
+/** k6 prints console output as log lines with source=console. */
+export function installConsole(write: (line: string) => void): void {
+  const to = (level: Level) => (...args: unknown[]) => write(logLine(level, format(args), 'console'));
+  console.log = to('info');
+  console.info = to('info');
+  console.warn = to('warning');
+  console.error = to('error');
+  console.debug = () => {};
+}
+
+/** An exception in an iteration: logged with its stack (the user's file:line:col), not fatal. */
+export function errorLine(e: unknown): string {
+  const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `Uncaught (in promise) ${String(e)}`;
+  return logLine('error', text.replace(/\?vu=\d+/g, ''), 'stacktrace');
+}

@@ -1,0 +1,230 @@
+/**
+ * k6/http, backed by the engine: every request goes through the VU's keep-alive connection in
+ * Rust and is measured there (phase timings, http_* metrics). Redirects are followed here, hop
+ * by hop as k6 does (each hop is a request in the metrics), up to `redirects` (10).
+ */
+import type { ScriptResponse } from '../../native';
+import { parseDuration } from '../../run/duration';
+import type { HostSource, VuContext } from '../vu';
+import { CookieJar } from './cookies';
+
+type Body = string | ArrayBuffer | ArrayBufferView | Record<string, unknown> | null | undefined;
+
+export interface Params {
+  headers?: Record<string, string>;
+  tags?: Record<string, string>;
+  timeout?: number | string;
+  redirects?: number;
+  responseType?: 'text' | 'binary' | 'none';
+  cookies?: Record<string, string | { value: string; replace?: boolean }>;
+}
+
+export interface Timings {
+  blocked: number;
+  connecting: number;
+  tls_handshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
+  duration: number;
+}
+
+const DEFAULT_REDIRECTS = 10;
+
+/** Go's textproto.CanonicalMIMEHeaderKey: `content-type` -> `Content-Type`. */
+export function canonicalHeader(name: string): string {
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+function bodyBytes(body: Body, headers: Record<string, string>): Buffer | undefined {
+  if (body === null || body === undefined) return undefined;
+  if (typeof body === 'string') return Buffer.from(body);
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // An object is sent as a form, as k6 does.
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  }
+  const form = new URLSearchParams();
+  for (const [k, v] of Object.entries(body)) form.append(k, String(v));
+  return Buffer.from(form.toString());
+}
+
+function timeoutMs(t: number | string | undefined): number {
+  if (t === undefined) return 60_000;
+  return typeof t === 'number' ? t : parseDuration(t);
+}
+
+/** A gjson-like path: `a.b.0.c`; `#` is the length of an array. */
+function select(value: unknown, path: string): unknown {
+  let current: unknown = value;
+  for (const part of path.split('.')) {
+    if (current === null || current === undefined) return undefined;
+    if (part === '#' && Array.isArray(current)) return current.length;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+export class Response {
+  status: number;
+  status_text: string;
+  proto: string;
+  headers: Record<string, string>;
+  body: string | ArrayBuffer | null;
+  timings: Timings;
+  url: string;
+  error: string;
+  error_code: number;
+  cookies: Record<string, Array<{ name: string; value: string; domain: string; path: string; http_only: boolean; secure: boolean; max_age: number; expires: number }>>;
+  request: { method: string; url: string; headers: Record<string, string[]>; body: string };
+
+  constructor(raw: ScriptResponse, url: string, request: Response['request'], responseType: Params['responseType']) {
+    this.status = raw.status;
+    this.status_text = raw.statusText;
+    this.proto = raw.proto;
+    this.headers = {};
+    this.cookies = {};
+    for (const h of raw.headers) {
+      const name = canonicalHeader(h.name);
+      this.headers[name] = this.headers[name] === undefined ? h.value : `${this.headers[name]}, ${h.value}`;
+      if (name === 'Set-Cookie') {
+        const [pair] = h.value.split(';');
+        const i = pair.indexOf('=');
+        const cookie = { name: pair.slice(0, i).trim(), value: pair.slice(i + 1).trim(), domain: '', path: '', http_only: /;\s*httponly/i.test(h.value), secure: /;\s*secure/i.test(h.value), max_age: 0, expires: 0 };
+        (this.cookies[cookie.name] ??= []).push(cookie);
+      }
+    }
+    if (responseType === 'none' || !raw.body) this.body = responseType === 'none' ? null : raw.error ? null : '';
+    else if (responseType === 'binary') this.body = raw.body.buffer.slice(raw.body.byteOffset, raw.body.byteOffset + raw.body.byteLength) as ArrayBuffer;
+    else this.body = raw.body.toString('utf8');
+    const t = raw.timings;
+    this.timings = { blocked: t.blocked, connecting: t.connecting, tls_handshaking: t.tlsHandshaking, sending: t.sending, waiting: t.waiting, receiving: t.receiving, duration: t.duration };
+    this.url = url;
+    this.error = raw.error;
+    this.error_code = raw.errorCode;
+    this.request = request;
+  }
+
+  json(selector?: string): unknown {
+    if (typeof this.body !== 'string') throw new Error('the response has no text body to parse as JSON (responseType is not text)');
+    const value: unknown = JSON.parse(this.body);
+    return selector === undefined ? value : select(value, selector);
+  }
+}
+
+export interface CookieJarApi {
+  cookiesForURL(url: string): Record<string, string[]>;
+  set(url: string, name: string, value: string, options?: Record<string, unknown>): void;
+  clear(url: string): void;
+  delete(url: string, name: string): void;
+}
+
+function jarApi(jar: CookieJar): CookieJarApi {
+  return {
+    cookiesForURL(url) {
+      const out: Record<string, string[]> = {};
+      for (const c of jar.forUrl(new URL(url))) (out[c.name] ??= []).push(c.value);
+      return out;
+    },
+    set(url, name, value, options = {}) {
+      jar.set(new URL(url), name, value, options);
+    },
+    clear(url) {
+      jar.clear(new URL(url));
+    },
+    delete(url, name) {
+      jar.delete(new URL(url), name);
+    },
+  };
+}
+
+/** `new http.CookieJar()`: a jar of its own, not the VU's. */
+class StandaloneCookieJar implements CookieJarApi {
+  readonly #jar = jarApi(new CookieJar());
+  cookiesForURL(url: string) {
+    return this.#jar.cookiesForURL(url);
+  }
+  set(url: string, name: string, value: string, options?: Record<string, unknown>) {
+    this.#jar.set(url, name, value, options);
+  }
+  clear(url: string) {
+    this.#jar.clear(url);
+  }
+  delete(url: string, name: string) {
+    this.#jar.delete(url, name);
+  }
+}
+
+type BatchItem = string | [string, string, Body?, Params?] | { method?: string; url: string; body?: Body; params?: Params };
+
+export function createHttp(vu: VuContext, rt: HostSource) {
+  const jar = jarApi(vu.cookies);
+
+  async function request(method: string, url: string | URL, body?: Body, params: Params = {}): Promise<Response> {
+    if (vu.inInit) throw new Error('Making http requests in the init context is not supported');
+    let target = String(url);
+    let verb = method.toUpperCase();
+    let payload = body;
+    const redirects = params.redirects ?? DEFAULT_REDIRECTS;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { ...(params.headers ?? {}) };
+      const bytes = bodyBytes(payload, headers);
+      const parsed = new URL(target);
+      const cookies = vu.cookies.forUrl(parsed).map((c) => `${c.name}=${c.value}`);
+      for (const [name, v] of Object.entries(params.cookies ?? {})) cookies.push(`${name}=${typeof v === 'string' ? v : v.value}`);
+      if (cookies.length) headers.Cookie = cookies.join('; ');
+      const raw = await rt.requireHost().request(vu.id, {
+        method: verb,
+        url: target,
+        headers: Object.entries(headers).map(([name, value]) => ({ name, value: String(value) })),
+        body: bytes,
+        timeoutMs: timeoutMs(params.timeout),
+        responseType: params.responseType ?? 'text',
+      });
+      const setCookie = raw.headers.filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value);
+      if (setCookie.length) vu.cookies.store(parsed, setCookie);
+      const reqInfo = { method: verb, url: target, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [canonicalHeader(k), [v]])), body: bytes ? bytes.toString() : '' };
+      const res = new Response(raw, target, reqInfo, params.responseType);
+      const location = res.headers.Location;
+      if ([301, 302, 303, 307, 308].includes(res.status) && location && hop < redirects) {
+        target = new URL(location, target).href;
+        // Go's client: 303 always, and 301/302 after a POST, continue as a GET without a body.
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && verb === 'POST')) {
+          verb = verb === 'HEAD' ? 'HEAD' : 'GET';
+          payload = undefined;
+        }
+        continue;
+      }
+      return res;
+    }
+  }
+
+  function batchOne(item: BatchItem): Promise<Response> {
+    if (typeof item === 'string') return request('GET', item);
+    if (Array.isArray(item)) return request(item[0], item[1], item[2], item[3]);
+    return request(item.method ?? 'GET', item.url, item.body, item.params);
+  }
+
+  async function batch(requests: BatchItem[] | Record<string, BatchItem>): Promise<Response[] | Record<string, Response>> {
+    if (Array.isArray(requests)) return Promise.all(requests.map(batchOne));
+    const entries = await Promise.all(Object.entries(requests).map(async ([k, r]) => [k, await batchOne(r)] as const));
+    return Object.fromEntries(entries);
+  }
+
+  const api = {
+    request,
+    asyncRequest: request,
+    get: (url: string, params?: Params) => request('GET', url, null, params),
+    head: (url: string, params?: Params) => request('HEAD', url, null, params),
+    post: (url: string, body?: Body, params?: Params) => request('POST', url, body, params),
+    put: (url: string, body?: Body, params?: Params) => request('PUT', url, body, params),
+    patch: (url: string, body?: Body, params?: Params) => request('PATCH', url, body, params),
+    del: (url: string, body?: Body, params?: Params) => request('DELETE', url, body, params),
+    options: (url: string, body?: Body, params?: Params) => request('OPTIONS', url, body, params),
+    batch,
+    cookieJar: () => jar,
+    CookieJar: StandaloneCookieJar,
+  };
+  return { ...api, default: api };
+}

@@ -1,0 +1,104 @@
+/**
+ * One script worker thread's runtime: the engine host, the VUs it hosts, and the built-in
+ * modules each VU imports (one instance per VU, made by the factories in modules/).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { ScriptHost } from '../native';
+import { createData } from './modules/data';
+import { createEncoding } from './modules/encoding';
+import { createExecution } from './modules/execution';
+import { createHttp } from './modules/http';
+import { createK6 } from './modules/k6';
+import { createMetrics } from './modules/metrics';
+import { VuContext, type HostSource, type ScenarioInfo } from './vu';
+
+export const RUNTIME_KEY = Symbol.for('volley.runtime');
+
+type ModuleObject = Record<string, unknown>;
+
+export class Runtime implements HostSource {
+  readonly vus = new Map<number, VuContext>();
+  private readonly modules = new Map<string, ModuleObject>();
+  private readonly files = new Map<string, Buffer>();
+  host: ScriptHost | null = null;
+  onAbort: (reason: string) => void = () => {};
+
+  constructor(
+    readonly scriptPath: string,
+    readonly env: Record<string, string>,
+    readonly scenario: ScenarioInfo,
+  ) {}
+
+  install(): void {
+    (globalThis as Record<symbol, unknown>)[RUNTIME_KEY] = this;
+  }
+
+  vu(id: number): VuContext {
+    let vu = this.vus.get(id);
+    if (!vu) {
+      vu = new VuContext(id, this.scenario);
+      this.vus.set(id, vu);
+    }
+    return vu;
+  }
+
+  requireHost(): ScriptHost {
+    if (!this.host) throw new Error('this needs a running test: not available while reading options');
+    return this.host;
+  }
+
+  /** Called from the ESM shims: the module `name` as VU `vuId` sees it. */
+  builtin(name: string, vuId: number): ModuleObject {
+    const key = `${name}#${vuId}`;
+    let m = this.modules.get(key);
+    if (!m) {
+      m = this.make(name, this.vu(vuId));
+      this.modules.set(key, m);
+    }
+    return m;
+  }
+
+  private make(name: string, vu: VuContext): ModuleObject {
+    switch (name) {
+      case 'k6':
+        return createK6(vu, this);
+      case 'k6/http':
+        return createHttp(vu, this);
+      case 'k6/metrics':
+        return createMetrics(vu, this);
+      case 'k6/execution':
+        return createExecution(vu, (reason) => this.onAbort(reason));
+      case 'k6/data':
+        return createData();
+      case 'k6/encoding':
+        return createEncoding();
+      case 'volley:vu':
+        return {
+          __ENV: this.env,
+          open: (path: string, mode?: string) => this.open(vu, path, mode),
+          onIteration: (listener: (n: number) => void) => vu.onIteration(listener),
+          default: undefined,
+        };
+      default:
+        throw new Error(`unknown built-in module ${name}`);
+    }
+  }
+
+  /** k6's open(): a file next to the script, text or (mode "b") an ArrayBuffer; init context only. */
+  private open(vu: VuContext, path: string, mode?: string): string | ArrayBuffer {
+    if (!vu.inInit) throw new Error('open() can only be called from the init context');
+    const file = resolve(dirname(this.scriptPath), path);
+    let bytes = this.files.get(file);
+    if (!bytes) {
+      try {
+        bytes = readFileSync(file);
+      } catch (e) {
+        throw new Error(`open(${JSON.stringify(path)}): ${(e as Error).message}`);
+      }
+      this.files.set(file, bytes);
+    }
+    if (mode === 'b') return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    return bytes.toString('utf8');
+  }
+}

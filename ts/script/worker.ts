@@ -1,0 +1,155 @@
+/**
+ * A script worker thread. Role "vus": hosts the VUs the engine assigns to it, many per thread,
+ * each an async loop of iterations granted by the engine's executor. Role "lifecycle": reads
+ * the script's options and runs setup(), teardown() and handleSummary() as VU 0.
+ */
+import { register } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ScriptHost } from '../native';
+import { errorLine, installConsole, logLine } from './log';
+import { Runtime } from './runtime';
+import type { ScenarioInfo } from './vu';
+
+export interface WorkerSetup {
+  role: 'vus' | 'lifecycle';
+  index: number;
+  handle: number | null;
+  scriptPath: string;
+  exec: string;
+  env: Record<string, string>;
+  scenario: ScenarioInfo;
+}
+
+export type LifecycleRequest =
+  | { op: 'options' }
+  | { op: 'attach'; handle: number }
+  | { op: 'setup' }
+  | { op: 'teardown'; data: string | null }
+  | { op: 'summary'; data: string };
+
+export type LifecycleReply =
+  | { ok: true; value?: unknown }
+  | { ok: false; error: string };
+
+type ScriptModule = Record<string, unknown>;
+
+const setup = workerData as WorkerSetup;
+const write = (line: string) => process.stderr.write(line);
+installConsole(write);
+Error.stackTraceLimit = 50;
+register(pathToFileURL(join(__dirname, 'hooks.js')));
+
+const runtime = new Runtime(setup.scriptPath, setup.env, setup.scenario);
+runtime.install();
+const scriptUrl = pathToFileURL(setup.scriptPath).href;
+
+function importFor(vu: number): Promise<ScriptModule> {
+  return import(`${scriptUrl}?vu=${vu}`) as Promise<ScriptModule>;
+}
+
+async function runVu(host: ScriptHost, id: number): Promise<void> {
+  const vu = runtime.vu(id);
+  let fn: ((data: unknown) => unknown) | null = null;
+  try {
+    const mod = await importFor(id);
+    const exported = mod[setup.exec];
+    if (typeof exported !== 'function') throw new Error(`the script exports no function named "${setup.exec}"`);
+    fn = exported as (data: unknown) => unknown;
+  } catch (e) {
+    write(errorLine(e));
+  }
+  vu.inInit = false;
+  while (await host.nextIteration(id)) {
+    vu.nextIteration();
+    if (!vu.setupDataLoaded) {
+      const json = host.setupData();
+      vu.setupData = json == null ? undefined : JSON.parse(json);
+      vu.setupDataLoaded = true;
+    }
+    let ok = fn !== null;
+    if (fn) {
+      try {
+        await fn(vu.setupData);
+      } catch (e) {
+        ok = false;
+        if (!host.isInterrupted(id)) write(errorLine(e));
+      }
+    }
+    host.iterationDone(id, ok);
+  }
+}
+
+async function hostVus(): Promise<void> {
+  const host = ScriptHost.attach(setup.handle as number);
+  runtime.host = host;
+  const running: Array<Promise<void>> = [];
+  for (;;) {
+    const vu = await host.claimVu(setup.index);
+    if (vu === null) break;
+    running.push(runVu(host, vu));
+  }
+  await Promise.all(running);
+}
+
+/** Only what survives JSON goes back: k6 options are plain data. */
+function plain(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+async function lifecycle(request: LifecycleRequest): Promise<unknown> {
+  const vu = runtime.vu(0);
+  const mod = await importFor(0);
+  switch (request.op) {
+    case 'options':
+      return {
+        options: plain(mod.options) ?? {},
+        exports: Object.keys(mod).filter((k) => typeof mod[k] === 'function'),
+      };
+    case 'attach':
+      runtime.host = ScriptHost.attach(request.handle);
+      return undefined;
+    case 'setup': {
+      if (typeof mod.setup !== 'function') return undefined;
+      vu.inInit = false;
+      vu.groupPath = '::setup';
+      try {
+        const data = await (mod.setup as () => unknown)();
+        return data === undefined ? undefined : JSON.stringify(data);
+      } finally {
+        vu.groupPath = '';
+      }
+    }
+    case 'teardown': {
+      if (typeof mod.teardown !== 'function') return undefined;
+      vu.inInit = false;
+      vu.groupPath = '::teardown';
+      try {
+        await (mod.teardown as (d: unknown) => unknown)(request.data == null ? undefined : JSON.parse(request.data));
+      } finally {
+        vu.groupPath = '';
+      }
+      return undefined;
+    }
+    case 'summary': {
+      if (typeof mod.handleSummary !== 'function') return undefined;
+      const result = await (mod.handleSummary as (d: unknown) => unknown)(JSON.parse(request.data));
+      return plain(result);
+    }
+  }
+}
+
+if (setup.role === 'vus') {
+  hostVus().catch((e) => {
+    write(logLine('error', `script worker ${setup.index} failed: ${(e as Error).stack ?? String(e)}`));
+    process.exitCode = 1;
+  });
+} else {
+  parentPort?.on('message', (request: LifecycleRequest) => {
+    lifecycle(request).then(
+      (value) => parentPort?.postMessage({ ok: true, value } satisfies LifecycleReply),
+      (e: unknown) => parentPort?.postMessage({ ok: false, error: errorLine(e) } satisfies LifecycleReply),
+    );
+  });
+}
