@@ -1,7 +1,7 @@
 /** `volley run script.js`: the script's options, overridden by flags, to a plan and a session. */
 import { existsSync } from 'node:fs';
 import { ConfigError, parseEnv, parseShortcuts, sidePlan, type RunFlags, type RunPlan } from './plan';
-import { scenarioFromOptions } from './scriptPlan';
+import { poolSize, scenarioFromOptions } from './scriptPlan';
 import { ScriptSession } from './scriptSession';
 import { planThresholds, type PlannedThresholds } from './thresholdRun';
 
@@ -26,7 +26,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
       throw new ConfigError(scenario.exec === 'default' ? 'the script has no default function to run (export default function () { ... })' : `the script exports no function "${scenario.exec}" (the scenario's exec)`);
     }
     const thresholds = planThresholds(info.options.thresholds);
-    const vusMax = scenario.engine.maxVus ?? scenario.engine.vus;
+    const vusMax = poolSize(scenario.engine);
     session.configure({
       exec: scenario.exec,
       scenario: { name: scenario.engine.scenarioName ?? 'default', executor: scenario.engine.executor, startTime: 0 },

@@ -25,12 +25,72 @@ function count(value: unknown, name: string): number | undefined {
   return value;
 }
 
-const SUPPORTED_EXECUTORS = ['constant-vus', 'externally-controlled', 'shared-iterations', 'per-vu-iterations'];
+const SUPPORTED_EXECUTORS = [
+  'constant-vus',
+  'ramping-vus',
+  'constant-arrival-rate',
+  'ramping-arrival-rate',
+  'externally-controlled',
+  'shared-iterations',
+  'per-vu-iterations',
+];
+
+/** k6 stages: `[{duration: '30s', target: 10}, ...]`. */
+export function parseStages(value: unknown, name: string): Array<{ durationMs: number; target: number }> {
+  if (!Array.isArray(value) || value.length === 0) throw new ConfigError(`invalid ${name}: expected a list of {duration, target}`);
+  return value.map((stage: unknown, i) => {
+    const s = stage as { duration?: unknown; target?: unknown };
+    const durationMsValue = durationMs(s?.duration, `${name}[${i}].duration`);
+    if (durationMsValue === undefined) throw new ConfigError(`invalid ${name}[${i}]: the duration is missing`);
+    const target = count(s?.target ?? 0, `${name}[${i}].target`) ?? 0;
+    return { durationMs: durationMsValue, target };
+  });
+}
+
+/** The most VUs a scenario can have at once: what sizes the script workers. */
+export function poolSize(engine: ScriptScenario['engine']): number {
+  const stagePeak = Math.max(0, ...(engine.stages ?? []).map((s) => s.target));
+  switch (engine.executor) {
+    case 'ramping-vus':
+      return Math.max(engine.vus, stagePeak, 1);
+    case 'constant-arrival-rate':
+    case 'ramping-arrival-rate':
+      return Math.max(engine.maxVus ?? 0, engine.preAllocatedVus ?? 0, 1);
+    default:
+      return Math.max(engine.maxVus ?? engine.vus, 1);
+  }
+}
 
 export interface ScriptScenario {
   engine: Omit<EngineOptions, 'scriptWorkers'>;
   exec: string;
   env: Record<string, string>;
+}
+
+function executorSpecific(executor: string, s: Options, at: string): Partial<ScriptScenario['engine']> {
+  switch (executor) {
+    case 'ramping-vus':
+      return {
+        vus: count(s.startVUs, `${at}.startVUs`) ?? 1,
+        stages: parseStages(s.stages, `${at}.stages`),
+        gracefulRampDownMs: durationMs(s.gracefulRampDown, `${at}.gracefulRampDown`) ?? 30_000,
+      };
+    case 'constant-arrival-rate':
+    case 'ramping-arrival-rate': {
+      const pre = count(s.preAllocatedVUs, `${at}.preAllocatedVUs`);
+      return {
+        vus: pre ?? 1,
+        preAllocatedVus: pre,
+        maxVus: count(s.maxVUs, `${at}.maxVUs`) ?? pre,
+        timeUnitMs: durationMs(s.timeUnit, `${at}.timeUnit`) ?? 1000,
+        ...(executor === 'constant-arrival-rate'
+          ? { rate: count(s.rate, `${at}.rate`), durationMs: durationMs(s.duration, `${at}.duration`) }
+          : { startRate: count(s.startRate, `${at}.startRate`) ?? 0, stages: parseStages(s.stages, `${at}.stages`) }),
+      };
+    }
+    default:
+      return {};
+  }
 }
 
 /** `shortcuts` are --vus/--duration/--iterations from the command line (they win over options). */
@@ -64,10 +124,28 @@ export function scenarioFromOptions(options: Options, shortcuts: { vus?: number;
         durationMs: durationMs(executor.endsWith('iterations') ? s.maxDuration : s.duration, `scenarios.${name}.duration`),
         iterations: count(s.iterations, `scenarios.${name}.iterations`),
         gracefulStopMs: durationMs(s.gracefulStop, `scenarios.${name}.gracefulStop`) ?? 30_000,
+        ...executorSpecific(executor, s, `scenarios.${name}`),
       },
     };
   }
-  if (options.stages !== undefined && !hasShortcut) throw new ConfigError('`stages` (ramping-vus) is not supported yet');
+  if (options.stages !== undefined && shortcuts.durationMs === undefined && shortcuts.iterations === undefined) {
+    if (options.duration !== undefined || options.iterations !== undefined) {
+      throw new ConfigError('using multiple execution config shortcuts (`duration`, `iterations`, `stages`) simultaneously is not allowed');
+    }
+    // k6: `stages` is ramping-vus, `vus` its startVUs.
+    return {
+      exec: 'default',
+      env: {},
+      engine: {
+        executor: 'ramping-vus',
+        scenarioName: 'default',
+        vus: shortcuts.vus ?? count(options.vus, 'vus') ?? 1,
+        stages: parseStages(options.stages, 'stages'),
+        gracefulStopMs: 30_000,
+        gracefulRampDownMs: 30_000,
+      },
+    };
+  }
   const vus = shortcuts.vus ?? count(options.vus, 'vus') ?? 1;
   const duration = shortcuts.durationMs ?? durationMs(options.duration, 'duration');
   const iterations = shortcuts.iterations ?? count(options.iterations, 'iterations');

@@ -6,7 +6,7 @@ use crate::{
 };
 use std::time::Duration;
 use volley_engine::control::{ControlError, StatusSnapshot as EngineStatus};
-use volley_engine::exec::{ExecutorKind, ScenarioConfig};
+use volley_engine::exec::{ExecutorKind, ScenarioConfig, Stage};
 use volley_engine::groups::GroupSnapshot as EngineGroup;
 use volley_engine::http::RequestSpec;
 use volley_engine::metrics::registry::MetricSnapshot as EngineMetric;
@@ -19,6 +19,15 @@ fn millis(ms: f64, what: &str) -> Result<Duration, String> {
         ));
     }
     Ok(Duration::from_secs_f64(ms / 1000.0))
+}
+
+fn whole(v: f64, what: &str) -> Result<u64, String> {
+    if !v.is_finite() || v < 0.0 || v.fract() != 0.0 {
+        return Err(format!(
+            "{what} must be a whole non-negative number, got {v}"
+        ));
+    }
+    Ok(v as u64)
 }
 
 pub fn engine_config(o: EngineOptions) -> Result<EngineConfig, String> {
@@ -38,6 +47,30 @@ pub fn engine_config(o: EngineOptions) -> Result<EngineConfig, String> {
     }
     if let Some(g) = o.graceful_stop_ms {
         scenario.graceful_stop = millis(g, "gracefulStop")?;
+    }
+    if let Some(stages) = o.stages {
+        scenario.stages = stages
+            .into_iter()
+            .map(|s| {
+                Ok(Stage {
+                    duration: millis(s.duration_ms, "stage duration")?,
+                    target: whole(s.target, "stage target")?,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+    }
+    if let Some(r) = o.rate {
+        scenario.rate = whole(r, "rate")?;
+    }
+    if let Some(r) = o.start_rate {
+        scenario.start_rate = whole(r, "startRate")?;
+    }
+    if let Some(t) = o.time_unit_ms {
+        scenario.time_unit = millis(t, "timeUnit")?;
+    }
+    scenario.pre_allocated_vus = o.pre_allocated_vus.map(u64::from);
+    if let Some(g) = o.graceful_ramp_down_ms {
+        scenario.graceful_ramp_down = millis(g, "gracefulRampDown")?;
     }
     let work = match (o.script_workers, o.url) {
         (Some(workers), None) => Work::Script {

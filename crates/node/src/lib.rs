@@ -42,6 +42,22 @@ pub struct EngineOptions {
     pub paused: Option<bool>,
     /// Engine worker threads; default one per core.
     pub workers: Option<u32>,
+    /// ramping-vus (VU targets) and ramping-arrival-rate (rates per timeUnit).
+    pub stages: Option<Vec<StageOptions>>,
+    /// constant-arrival-rate: iterations per timeUnit.
+    pub rate: Option<f64>,
+    /// ramping-arrival-rate: the rate before the first stage.
+    pub start_rate: Option<f64>,
+    pub time_unit_ms: Option<f64>,
+    pub pre_allocated_vus: Option<u32>,
+    pub graceful_ramp_down_ms: Option<f64>,
+}
+
+/// One stage of a ramping executor.
+#[napi(object)]
+pub struct StageOptions {
+    pub duration_ms: f64,
+    pub target: f64,
 }
 
 /// GET /v1/status, as numbers and flags (spec §4.1).
