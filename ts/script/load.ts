@@ -4,6 +4,7 @@
  * line, so that every original line keeps its number.
  */
 import { localImports } from './imports';
+import { transformGraph } from './transform';
 
 const transformed = new Map<string, string>();
 const VU_GLOBALS = ['__VU', '__ITER', '__ENV', 'open'];
@@ -32,7 +33,7 @@ export async function transformForVu(url: string, read: (url: string) => Promise
   let code = transformed.get(url);
   if (code === undefined) {
     const graph = await readGraph(url, read);
-    for (const m of graph) transformed.set(m.url, m.source);
+    for (const [u, result] of transformGraph(graph)) transformed.set(u, result.code);
     code = transformed.get(url) as string;
   }
   const globals = VU_GLOBALS.filter((g) => !declares(code as string, g));
