@@ -17,7 +17,9 @@ async function readGraph(entry: string, read: (url: string) => Promise<string>) 
     const url = queue.shift() as string;
     if (seen.has(url)) continue;
     seen.add(url);
-    const source = await read(url);
+    const text = await read(url);
+    // TypeScript: types are blanked out, not removed, so every line and column stays where it was.
+    const source = /\.ts$/.test(new URL(url).pathname) ? (await import('ts-blank-space')).default(text) : text;
     modules.push({ url, source });
     for (const spec of localImports(source, url)) queue.push(new URL(spec, url).href);
   }
