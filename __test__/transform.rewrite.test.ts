@@ -138,6 +138,12 @@ describe('async and await placement', () => {
     );
   });
 
+  test('methods added with Object.assign', () => {
+    expect(rewrite("const api = {};\nObject.assign(api, { login() { http.post('l'); } });\nexport default function () { api.login(); }")).toBe(
+      "const api = {};\nObject.assign(api, { async login() { await http.post('l'); } });\nexport default async function () { await api.login(); }",
+    );
+  });
+
   test('a function with default parameters becomes async, and a blocking default callback too', () => {
     expect(rewrite("function f(u = 'x', cb = () => http.get(u)) { cb(); }\nexport default function () { f(); }")).toBe(
       "async function f(u = 'x', cb = async () => await http.get(u)) { await cb(); }\nexport default async function () { await f(); }",

@@ -15,6 +15,7 @@ export type {
   EngineOptions,
   GroupSnapshot,
   MetricSnapshot,
+  RequestOptions,
   RunSummary,
   ScriptRequest,
   ScriptResponse,

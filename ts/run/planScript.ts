@@ -1,13 +1,15 @@
 /** `volley run script.js`: the script's options, overridden by flags, to a plan and a session. */
 import { existsSync } from 'node:fs';
 import { ConfigError, parseEnv, parseShortcuts, sidePlan, type RunFlags, type RunPlan } from './plan';
+import { toRequestList } from './requestList';
 import { poolSize, scenarioFromOptions } from './scriptPlan';
 import { ScriptSession } from './scriptSession';
 import { planThresholds, type PlannedThresholds } from './thresholdRun';
 
 export interface ScriptRun {
   plan: RunPlan;
-  session: ScriptSession;
+  /** Absent for a declarative request list: no JS runs during the test. */
+  session?: ScriptSession;
   thresholds: PlannedThresholds;
 }
 
@@ -22,10 +24,20 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
   try {
     const info = await session.readScript();
     const scenario = scenarioFromOptions(info.options, shortcuts);
+    const thresholds = planThresholds(info.options.thresholds);
+    const list = info.lists[scenario.exec];
+    if (list) {
+      const lifecycle = ['setup', 'teardown', 'handleSummary'].filter((f) => info.exports.includes(f));
+      if (lifecycle.length) {
+        throw new ConfigError(`the scenario runs the request list "${scenario.exec}" without JS, so ${lifecycle.join(', ')} would not run: remove them or use a function`);
+      }
+      await session.close();
+      const engine = { ...scenario.engine, requests: toRequestList(scenario.exec, list), paused: flags.paused ?? false, insecureSkipTlsVerify: flags.insecureSkipTlsVerify ?? false };
+      return { plan: { ...side, engine }, thresholds };
+    }
     if (!info.exports.includes(scenario.exec)) {
       throw new ConfigError(scenario.exec === 'default' ? 'the script has no default function to run (export default function () { ... })' : `the script exports no function "${scenario.exec}" (the scenario's exec)`);
     }
-    const thresholds = planThresholds(info.options.thresholds);
     const vusMax = poolSize(scenario.engine);
     session.configure({
       exec: scenario.exec,

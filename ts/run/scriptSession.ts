@@ -14,7 +14,10 @@ const WORKER_FILE = join(__dirname, '..', 'script', 'worker.js');
 
 export interface ScriptInfo {
   options: Record<string, unknown>;
+  /** Exported functions. */
   exports: string[];
+  /** Exported arrays (plain data), candidates for declarative request lists. */
+  lists: Record<string, unknown[]>;
 }
 
 /** A failure of the script itself (k6's exit code 107). */

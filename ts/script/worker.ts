@@ -52,8 +52,11 @@ function importFor(vu: number): Promise<ScriptModule> {
 async function runVu(host: ScriptHost, id: number): Promise<void> {
   const vu = runtime.vu(id);
   let fn: ((data: unknown) => unknown) | null = null;
+  // k6 empties the VU's cookie jar before each iteration unless `noCookiesReset` (js/runner.go, runFn).
+  let resetCookies = true;
   try {
     const mod = await importFor(id);
+    resetCookies = (mod.options as { noCookiesReset?: unknown } | undefined)?.noCookiesReset !== true;
     const exported = mod[setup.exec];
     if (typeof exported !== 'function') throw new Error(`the script exports no function named "${setup.exec}"`);
     fn = exported as (data: unknown) => unknown;
@@ -63,6 +66,7 @@ async function runVu(host: ScriptHost, id: number): Promise<void> {
   vu.inInit = false;
   while (await host.nextIteration(id)) {
     vu.nextIteration();
+    if (resetCookies) vu.cookies.clearAll();
     if (!vu.setupDataLoaded) {
       const json = host.setupData();
       vu.setupData = json == null ? undefined : JSON.parse(json);
@@ -106,6 +110,8 @@ async function lifecycle(request: LifecycleRequest): Promise<unknown> {
       return {
         options: plain(mod.options) ?? {},
         exports: Object.keys(mod).filter((k) => typeof mod[k] === 'function'),
+        // Exported arrays may be declarative request lists (a scenario's `exec`).
+        lists: Object.fromEntries(Object.entries(mod).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, plain(v)])),
       };
     case 'attach':
       runtime.host = ScriptHost.attach(request.handle);

@@ -1,4 +1,5 @@
-//! The native fast path: an iteration is one prepared request, with no JS involved.
+//! The native fast path: an iteration is a fixed list of prepared requests (one for `--url`),
+//! sent in order on the VU's connection, with no JS involved.
 
 use crate::exec::Workload;
 use crate::http::{BodyMode, ClientConfig, PreparedRequest, VuClient};
@@ -6,15 +7,19 @@ use crate::metrics::Registry;
 use std::sync::Arc;
 
 pub struct RequestWorkload {
-    request: PreparedRequest,
+    requests: Box<[PreparedRequest]>,
     client: ClientConfig,
     registry: Arc<Registry>,
 }
 
 impl RequestWorkload {
-    pub fn new(request: PreparedRequest, client: ClientConfig, registry: Arc<Registry>) -> Self {
+    pub fn new(
+        requests: Vec<PreparedRequest>,
+        client: ClientConfig,
+        registry: Arc<Registry>,
+    ) -> Self {
         RequestWorkload {
-            request,
+            requests: requests.into_boxed_slice(),
             client,
             registry,
         }
@@ -29,8 +34,13 @@ impl Workload for RequestWorkload {
     }
 
     async fn iterate(&self, vu: &mut VuClient) {
-        let outcome = vu.send(&self.request, BodyMode::Discard).await;
-        self.registry.record_http(&outcome);
+        for request in self.requests.iter() {
+            let outcome = vu.send(request, BodyMode::Discard).await;
+            // Outputs tag fast-path requests with the root group "" and the run's scenario.
+            let proto = vu.response().proto();
+            self.registry
+                .record_request(&outcome, request, proto, None, None);
+        }
     }
 
     /// The dropped request may have left a response half read on the connection.

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 /// What an iteration does.
 pub enum Work {
-    /// The native fast path: one prepared request per iteration, no JS.
-    Request(RequestSpec),
+    /// The native fast path: these requests, in order, each iteration; no JS.
+    Requests(Vec<RequestSpec>),
     /// A JS function run by VUs hosted in `workers` script worker threads (see [`crate::script`]).
     Script { workers: usize },
 }
@@ -44,7 +44,7 @@ pub struct RunResult {
 /// What `Engine::new` prepared for the run: the rendered request, or the bridge script workers
 /// attach to (it exists from the start so that they can attach before the run begins).
 enum Prepared {
-    Request(PreparedRequest),
+    Requests(Vec<PreparedRequest>),
     Script(Arc<ScriptBridge>),
 }
 
@@ -61,6 +61,24 @@ pub struct Engine {
     script: Option<Arc<ScriptBridge>>,
     state: Mutex<RunState>,
     finished: Condvar,
+    /// Outputs (`--out`): the writer while the run goes on, then its stats.
+    output: Mutex<OutputState>,
+}
+
+enum OutputState {
+    Off,
+    Writing(crate::output::WriterHandle),
+    Closed(crate::output::OutputStats),
+}
+
+impl Drop for Engine {
+    /// An engine dropped without running still ends its output writer thread.
+    fn drop(&mut self) {
+        let output = self.output.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let OutputState::Writing(writer) = std::mem::replace(output, OutputState::Off) {
+            writer.close();
+        }
+    }
 }
 
 impl Engine {
@@ -71,8 +89,17 @@ impl Engine {
         let groups = Arc::new(GroupTree::new());
         let client = ClientConfig::new(config.insecure_skip_tls_verify);
         let prepared = match &config.work {
-            Work::Request(spec) => {
-                Prepared::Request(PreparedRequest::new(spec).map_err(|e| e.to_string())?)
+            Work::Requests(specs) => {
+                if specs.is_empty() {
+                    return Err("a request list needs at least one request".into());
+                }
+                let prepared = specs
+                    .iter()
+                    .map(|spec| {
+                        PreparedRequest::new(spec).map_err(|e| format!("{}: {e}", spec.url))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Prepared::Requests(prepared)
             }
             Work::Script { workers } => Prepared::Script(Arc::new(ScriptBridge::new(
                 *workers,
@@ -83,7 +110,7 @@ impl Engine {
         };
         let script = match &prepared {
             Prepared::Script(bridge) => Some(bridge.clone()),
-            Prepared::Request(_) => None,
+            Prepared::Requests(_) => None,
         };
         let control = Control::new(
             config.scenario.initial_target_vus(),
@@ -97,6 +124,7 @@ impl Engine {
             script,
             state: Mutex::new(RunState::Created(Box::new(config), prepared)),
             finished: Condvar::new(),
+            output: Mutex::new(OutputState::Off),
         }))
     }
 
@@ -115,6 +143,40 @@ impl Engine {
     /// The bridge script workers use; None on the native fast path.
     pub fn script_bridge(&self) -> Option<&Arc<ScriptBridge>> {
         self.script.as_ref()
+    }
+
+    /// Streams the run's samples to files (see [`crate::output`]); before `start` only. The files
+    /// are created here, so a bad path fails before anything runs. They are complete once the
+    /// run is over (`wait` returns).
+    pub fn enable_outputs(&self, config: crate::output::OutputConfig) -> Result<(), String> {
+        let state = self.lock_state();
+        let RunState::Created(engine_config, _) = &*state else {
+            return Err("outputs must be enabled before the run starts".into());
+        };
+        let mut output = self.output.lock().unwrap_or_else(|e| e.into_inner());
+        if !matches!(*output, OutputState::Off) {
+            return Err("outputs are already enabled for this run".into());
+        }
+        let control = self.control.clone();
+        let vus: crate::output::VusSampler = Box::new(move || {
+            control
+                .status()
+                .is_running()
+                .then(|| (control.snapshot().vus, control.vus_max()))
+        });
+        let (stream, writer) =
+            crate::output::open(&config, &engine_config.scenario.name, Some(vus))?;
+        self.registry.output.install(stream)?;
+        *output = OutputState::Writing(writer.start()?);
+        Ok(())
+    }
+
+    /// What the outputs wrote and dropped; None before the run is over or without outputs.
+    pub fn output_stats(&self) -> Option<crate::output::OutputStats> {
+        match &*self.output.lock().unwrap_or_else(|e| e.into_inner()) {
+            OutputState::Closed(stats) => Some(stats.clone()),
+            _ => None,
+        }
     }
 
     /// Starts the run on its own thread. A second call is an error.
@@ -184,6 +246,13 @@ impl Engine {
             result.status = RunStatus::Interrupted;
         }
         self.control.set_status(result.status);
+        // Outputs are complete before anyone hears that the run is over.
+        self.registry.output.disable();
+        let mut output = self.output.lock().unwrap_or_else(|e| e.into_inner());
+        if let OutputState::Writing(writer) = std::mem::replace(&mut *output, OutputState::Off) {
+            *output = OutputState::Closed(writer.close());
+        }
+        drop(output);
         *self.lock_state() = RunState::Finished(result);
         self.finished.notify_all();
     }
@@ -232,9 +301,9 @@ impl Engine {
         control.clock.start();
         control.set_status(RunStatus::Running);
         let outcome = match prepared {
-            Prepared::Request(request) => {
+            Prepared::Requests(requests) => {
                 let client = ClientConfig::new(config.insecure_skip_tls_verify);
-                let workload = RequestWorkload::new(request, client, self.registry.clone());
+                let workload = RequestWorkload::new(requests, client, self.registry.clone());
                 runtime.block_on(run_scenario(
                     &pool,
                     control.clone(),

@@ -175,6 +175,9 @@ impl ScriptBridge {
     pub fn record_check(&self, group_path: &str, name: &str, passed: bool) -> Result<(), String> {
         self.groups.check(group_path, name)?.record(passed);
         self.registry.checks.add(passed);
+        if let Some(out) = self.registry.output.stream() {
+            out.emit_check(group_path, name, passed);
+        }
         Ok(())
     }
 
@@ -182,6 +185,9 @@ impl ScriptBridge {
     pub fn record_group(&self, path: &str, took_ms: f64) -> Result<(), String> {
         self.groups.ensure(path)?;
         self.registry.group_duration.record_ms(took_ms);
+        if let Some(out) = self.registry.output.stream() {
+            out.emit_group_duration(path, took_ms);
+        }
         Ok(())
     }
 

@@ -79,7 +79,7 @@ fn engine(target: &Target, scenario: ScenarioConfig, paused: bool) -> Arc<Engine
     request.timeout = Duration::from_secs(10);
     Engine::new(EngineConfig {
         scenario,
-        work: Work::Request(request),
+        work: Work::Requests(vec![request]),
         insecure_skip_tls_verify: false,
         start_paused: paused,
         workers: Some(2),

@@ -1,8 +1,8 @@
 //! Conversions between the JS-facing types and the engine's.
 
 use crate::{
-    CheckSnapshot, ControlFailure, EngineOptions, GroupSnapshot, MetricSnapshot, Stat,
-    StatusSnapshot,
+    CheckSnapshot, ControlFailure, EngineOptions, GroupSnapshot, MetricSnapshot, RequestOptions,
+    Stat, StatusSnapshot,
 };
 use std::time::Duration;
 use volley_engine::control::{ControlError, StatusSnapshot as EngineStatus};
@@ -19,6 +19,21 @@ fn millis(ms: f64, what: &str) -> Result<Duration, String> {
         ));
     }
     Ok(Duration::from_secs_f64(ms / 1000.0))
+}
+
+fn request_spec(r: RequestOptions) -> Result<RequestSpec, String> {
+    Ok(RequestSpec {
+        method: r.method.unwrap_or_else(|| "GET".into()),
+        url: r.url,
+        headers: r
+            .headers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| (h.name, h.value))
+            .collect(),
+        body: r.body.map(String::into_bytes),
+        timeout: millis(r.timeout_ms.unwrap_or(60_000.0), "timeout")?,
+    })
 }
 
 fn whole(v: f64, what: &str) -> Result<u64, String> {
@@ -72,27 +87,26 @@ pub fn engine_config(o: EngineOptions) -> Result<EngineConfig, String> {
     if let Some(g) = o.graceful_ramp_down_ms {
         scenario.graceful_ramp_down = millis(g, "gracefulRampDown")?;
     }
-    let work = match (o.script_workers, o.url) {
-        (Some(workers), None) => Work::Script {
+    let work = match (o.script_workers, o.url, o.requests) {
+        (Some(workers), None, None) => Work::Script {
             workers: workers.max(1) as usize,
         },
-        (None, Some(url)) => Work::Request(RequestSpec {
-            method: o.method.unwrap_or_else(|| "GET".into()),
+        (None, Some(url), None) => Work::Requests(vec![request_spec(RequestOptions {
+            method: o.method,
             url,
-            headers: o
-                .headers
-                .unwrap_or_default()
-                .into_iter()
-                .map(|h| (h.name, h.value))
-                .collect(),
-            body: o.body.map(String::into_bytes),
-            timeout: millis(o.timeout_ms.unwrap_or(60_000.0), "timeout")?,
-        }),
-        _ => {
-            return Err(
-                "give either a url (native fast path) or scriptWorkers (a script), not both".into(),
-            )
-        }
+            headers: o.headers,
+            body: o.body,
+            timeout_ms: o.timeout_ms,
+        })?]),
+        (None, None, Some(list)) => Work::Requests(
+            list.into_iter()
+                .map(request_spec)
+                .collect::<Result<_, String>>()?,
+        ),
+        _ => return Err(
+            "give exactly one of url, requests (the native fast path) or scriptWorkers (a script)"
+                .into(),
+        ),
     };
     Ok(EngineConfig {
         scenario,

@@ -20,8 +20,10 @@ pub struct HeaderPair {
 /// What to run: one scenario of the native fast path (one request per iteration).
 #[napi(object)]
 pub struct EngineOptions {
-    /// The target of the native fast path; absent when `scriptWorkers` is given.
+    /// The target of the native fast path (`--url`, with `method`, `headers`, `body`).
     pub url: Option<String>,
+    /// A declarative request list: the native fast path with several requests per iteration.
+    pub requests: Option<Vec<RequestOptions>>,
     /// Run JS iterations in this many script worker threads (they attach with `scriptHandle`).
     pub script_workers: Option<u32>,
     pub method: Option<String>,
@@ -51,6 +53,16 @@ pub struct EngineOptions {
     pub time_unit_ms: Option<f64>,
     pub pre_allocated_vus: Option<u32>,
     pub graceful_ramp_down_ms: Option<f64>,
+}
+
+/// One request of a declarative request list.
+#[napi(object)]
+pub struct RequestOptions {
+    pub method: Option<String>,
+    pub url: String,
+    pub headers: Option<Vec<HeaderPair>>,
+    pub body: Option<String>,
+    pub timeout_ms: Option<f64>,
 }
 
 /// One stage of a ramping executor.

@@ -152,6 +152,13 @@ export class Analysis {
   private readonly singletons = new Map<Value, ValueSet>();
   private readonly paramCtxs = new Map<FunctionValue, Ctx>();
   private readonly constantImports = new Map<Variable, ValueSet>();
+  /**
+   * `this` of methods, cached for one pass. A value that arrives later in the pass is picked up by
+   * the next pass, which the arrival itself causes (it marks the pass changed); the last pass
+   * changes nothing, so what it reads is exact.
+   */
+  private readonly thisCache = new Map<FunctionValue, ValueSet>();
+  private readonly walkCtxs = new Map<FunctionValue, { body: Ctx; params: Ctx }>();
 
   constructor(
     readonly modules: readonly ModuleInfo[],
@@ -161,6 +168,7 @@ export class Analysis {
   run(): void {
     for (this.passes = 1; this.passes <= MAX_PASSES; this.passes++) {
       this.changed = false;
+      this.thisCache.clear();
       const entry = this.modules[0];
       if (entry) {
         // The runtime calls the entry's exports (default, setup, scenario exec functions...) with
@@ -412,6 +420,8 @@ export class Analysis {
   private identifier(node: AnyNode & { name: string }, module: ModuleInfo): ValueSet {
     const variable = module.parsed.variableOf.get(node);
     if (!variable) return node.name === 'undefined' ? EMPTY : TOP_SET;
+    // `arguments`: declared by no one, an array-like the analysis does not follow.
+    if (variable.defs.length === 0) return TOP_SET;
     return this.variableValues(variable, module);
   }
 
@@ -495,11 +505,14 @@ export class Analysis {
 
   private functionThis(fn: FunctionValue): ValueSet {
     if (!fn.homeClass && !fn.homeObject) return fn.thisValues;
+    const cached = this.thisCache.get(fn);
+    if (cached) return cached;
     const out = new Set<Value>(fn.thisValues);
     if (fn.homeObject) out.add(fn.homeObject);
     if (fn.homeClass) {
       for (const cls of this.family(fn.homeClass)) out.add(fn.isStatic ? cls : this.instanceOf(cls));
     }
+    this.thisCache.set(fn, out);
     return out;
   }
 
@@ -773,18 +786,24 @@ export class Analysis {
   // ---- functions and calls ----
 
   private walkFunction(fn: FunctionValue, outer: Ctx): void {
-    const arrow = fn.role === 'arrow';
-    const ctx: Ctx = {
-      module: fn.module,
-      where: 'function',
-      fn,
-      thisFn: arrow ? outer.thisFn : fn,
-      fieldClass: arrow ? outer.fieldClass : null,
-      fieldStatic: arrow ? outer.fieldStatic : false,
-    };
-    this.paramCtxs.set(fn, ctx);
-    const pctx: Ctx = { ...ctx, where: 'param-default' };
-    for (const p of fn.params) this.paramDefaults(p, pctx);
+    // A function's context is lexical: the same on every pass.
+    let ctxs = this.walkCtxs.get(fn);
+    if (!ctxs) {
+      const arrow = fn.role === 'arrow';
+      const body: Ctx = {
+        module: fn.module,
+        where: 'function',
+        fn,
+        thisFn: arrow ? outer.thisFn : fn,
+        fieldClass: arrow ? outer.fieldClass : null,
+        fieldStatic: arrow ? outer.fieldStatic : false,
+      };
+      ctxs = { body, params: { ...body, where: 'param-default' } };
+      this.walkCtxs.set(fn, ctxs);
+      this.paramCtxs.set(fn, body);
+    }
+    const ctx = ctxs.body;
+    for (const p of fn.params) this.paramDefaults(p, ctxs.params);
     const body = fn.node.body;
     if (body.type === 'BlockStatement') for (const s of body.body) this.statement(s, ctx);
     else this.addAll(fn.returns, this.ev(body, ctx));
@@ -838,6 +857,13 @@ export class Analysis {
   ): void {
     if (fn.role !== 'arrow') this.addAll(fn.thisValues, receivers);
     const ctx = this.paramCtx(fn);
+    if (fn.module.parsed.usesArguments.has(fn.node)) {
+      args.forEach((a, j) => {
+        const site = argNodes[j];
+        if (!site || !this.canEscape(a)) return;
+        this.escape(a, { kind: 'arguments', callee: callee ? snippet(caller.parsed.source, callee) : 'a function' }, site, caller);
+      });
+    }
     fn.params.forEach((p, i) => {
       if (p.type === 'RestElement') {
         for (let j = i; j < args.length; j++) {
@@ -887,8 +913,11 @@ export class Analysis {
     const args: ValueSet[] = [];
     const argNodes: AnyNode[] = [];
     let spreadAt = -1;
+    const objectMethod = this.objectStatic(calleeNode, ctx.module);
     if (node.type === 'TaggedTemplateExpression') {
+      // The tag gets the strings array first.
       args.push(TOP_SET);
+      argNodes.push(node.quasi);
       for (const e of node.quasi.expressions) {
         args.push(this.ev(e, ctx));
         argNodes.push(e);
@@ -906,6 +935,7 @@ export class Analysis {
       }
     }
 
+    const calleeSite = calleeNode.type === 'Super' ? null : calleeNode;
     let result: ValueSet = EMPTY;
     let blocking = false;
     // Arguments of a callee that is not followed escape; the sink (for the message) is worked out
@@ -917,11 +947,11 @@ export class Analysis {
           if (isNew) {
             if (c.role === 'arrow') break;
             const inst = this.singleton(this.instanceOf(c));
-            this.flowCall(c, inst, args, argNodes, spreadAt, calleeNode.type === 'Super' ? null : calleeNode, ctx.module);
+            this.flowCall(c, inst, args, argNodes, spreadAt, calleeSite, ctx.module);
             result = union(result, inst);
             this.recordNew(node, c, ctx.module);
           } else {
-            this.flowCall(c, receivers, args, argNodes, spreadAt, calleeNode.type === 'Super' ? null : calleeNode, ctx.module);
+            this.flowCall(c, receivers, args, argNodes, spreadAt, calleeSite, ctx.module);
             result = union(result, c.returns);
             if (c.userAsync || c.generator) result = union(result, TOP_SET);
             if (this.asyncFns.has(c)) blocking = true;
@@ -931,7 +961,7 @@ export class Analysis {
           if (!isNew && calleeNode.type !== 'Super') break;
           const inst = this.singleton(this.instanceOf(c));
           const ctor = this.constructorOf(c, new Set());
-          if (ctor) this.flowCall(ctor, isNew ? inst : receivers, args, argNodes, spreadAt, calleeNode.type === 'Super' ? null : calleeNode, ctx.module);
+          if (ctor) this.flowCall(ctor, isNew ? inst : receivers, args, argNodes, spreadAt, calleeSite, ctx.module);
           if (isNew) result = union(result, inst);
           break;
         }
@@ -962,8 +992,13 @@ export class Analysis {
             break;
           }
           const thisArg = args[0] ?? EMPTY;
-          if (c.method === 'call') this.flowCall(target, thisArg, args.slice(1), argNodes.slice(1), spreadAt >= 0 ? Math.max(0, spreadAt - 1) : -1, calleeNode.type === 'Super' ? null : calleeNode, ctx.module);
-          else this.flowCall(target, thisArg, [], [], 0, calleeNode.type === 'Super' ? null : calleeNode, ctx.module);
+          if (c.method === 'call') {
+            const shifted = spreadAt >= 0 ? Math.max(0, spreadAt - 1) : -1;
+            this.flowCall(target, thisArg, args.slice(1), argNodes.slice(1), shifted, calleeSite, ctx.module);
+          } else {
+            // apply: the arguments come in an array.
+            this.flowCall(target, thisArg, [], [], 0, calleeSite, ctx.module);
+          }
           result = union(result, target.returns);
           if (this.asyncFns.has(target)) blocking = true;
           break;
@@ -971,7 +1006,7 @@ export class Analysis {
         case 'bound': {
           const all = [...c.boundArgs, ...args];
           const nodes = [...c.boundArgs.map(() => node), ...argNodes];
-          this.flowCall(c.target, c.thisValues, all, nodes, spreadAt >= 0 ? spreadAt + c.boundArgs.length : -1, calleeNode.type === 'Super' ? null : calleeNode, ctx.module);
+          this.flowCall(c.target, c.thisValues, all, nodes, spreadAt >= 0 ? spreadAt + c.boundArgs.length : -1, calleeSite, ctx.module);
           result = union(result, c.target.returns);
           if (this.asyncFns.has(c.target)) blocking = true;
           break;
@@ -984,11 +1019,24 @@ export class Analysis {
           break;
       }
     }
+    if (objectMethod === 'assign' && args.length > 0) {
+      // Object.assign(target, ...sources): the sources' members become the target's, as a spread does.
+      for (const target of args[0]) {
+        if (target.kind !== 'object') continue;
+        for (let i = 1; i < args.length; i++) this.addAll(target.spreads, args[i]);
+      }
+      result = args[0];
+      unfollowed = null;
+    }
+    if ((objectMethod === 'values' || objectMethod === 'entries') && argNodes[0]) {
+      // The members come back in an array, which the analysis does not follow.
+      const members = this.member(args[0], null);
+      if (this.canEscape(members)) this.escape(members, { kind: 'object-values', method: objectMethod }, argNodes[0], ctx.module);
+    }
     if (unfollowed) {
-      const offset = node.type === 'TaggedTemplateExpression' ? 1 : 0;
       let sink: Sink | null = null;
-      for (let i = offset; i < args.length; i++) {
-        const site = argNodes[i - offset];
+      for (let i = 0; i < args.length; i++) {
+        const site = argNodes[i];
         if (!site || !this.canEscape(args[i])) continue;
         sink ??=
           unfollowed === 'top'
@@ -999,6 +1047,21 @@ export class Analysis {
     }
     if (blocking) this.noteBlocking(node, callees, ctx);
     return result;
+  }
+
+  /** `assign` for `Object.assign(...)` with `Object` the global (not shadowed); null for other callees. */
+  private objectStatic(callee: Expression | Super, module: ModuleInfo): string | null {
+    if (
+      callee.type === 'MemberExpression' &&
+      !callee.computed &&
+      callee.object.type === 'Identifier' &&
+      callee.object.name === 'Object' &&
+      callee.property.type === 'Identifier' &&
+      !module.parsed.variableOf.has(callee.object)
+    ) {
+      return callee.property.name;
+    }
+    return null;
   }
 
   private checkPredicates(sets: ValueSet, site: AnyNode | undefined, module: ModuleInfo): void {

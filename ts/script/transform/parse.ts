@@ -16,6 +16,8 @@ export interface ParsedModule {
   ast: Program;
   /** Every identifier that declares or references a variable, mapped to that variable. Globals are absent. */
   variableOf: Map<Node, Variable>;
+  /** Functions whose body reads `arguments`: their arguments are an array the analysis does not follow. */
+  usesArguments: Set<Node>;
   parent: Map<Node, AnyNode>;
 }
 
@@ -169,7 +171,10 @@ export function parseModule(url: string, source: string): ParsedModule {
 
   const scopes = analyze(ast as unknown as ESTree.Program, { ecmaVersion: 2022, sourceType: 'module' });
   const variableOf = new Map<Node, Variable>();
+  const usesArguments = new Set<Node>();
   for (const scope of scopes.scopes) {
+    const args = scope.type === 'function' ? scope.set.get('arguments') : undefined;
+    if (args && args.defs.length === 0 && args.references.length > 0) usesArguments.add(scope.block as unknown as Node);
     for (const variable of scope.variables) {
       for (const id of variable.identifiers) variableOf.set(id as unknown as Node, variable);
     }
@@ -188,5 +193,5 @@ export function parseModule(url: string, source: string): ParsedModule {
     });
   }
 
-  return { url, file, source, ast, variableOf, parent };
+  return { url, file, source, ast, variableOf, usesArguments, parent };
 }

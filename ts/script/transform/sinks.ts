@@ -11,6 +11,10 @@ export type Sink =
   | { readonly kind: 'store'; readonly into: string }
   /** Arguments gathered into a rest parameter (`function run(...steps)`), which is an array. */
   | { readonly kind: 'rest'; readonly callee: string }
+  /** Members of an object turned into an array: `Object.values(obj)`, `Object.entries(obj)`. */
+  | { readonly kind: 'object-values'; readonly method: string }
+  /** Arguments of a function that reads them through `arguments`. */
+  | { readonly kind: 'arguments'; readonly callee: string }
   /** A predicate of k6's `check`, which must return a boolean, not a Promise. */
   | { readonly kind: 'check' }
   | { readonly kind: 'timer'; readonly name: string }
@@ -60,6 +64,10 @@ export function sinkPlace(sink: Sink): string {
       return `a function stored into ${sink.into}`;
     case 'rest':
       return `a function passed into the rest parameter of ${sink.callee} (an array)`;
+    case 'arguments':
+      return `a function passed to ${sink.callee} (which reads it through arguments)`;
+    case 'object-values':
+      return `a method of an object passed to Object.${sink.method} (which puts it in an array)`;
     case 'check':
       return 'a check predicate';
     case 'timer':
@@ -83,6 +91,10 @@ export function sinkAction(sink: Sink): string {
       return `is stored into ${sink.into}`;
     case 'rest':
       return `is passed into the rest parameter of ${sink.callee} (an array)`;
+    case 'arguments':
+      return `is passed to ${sink.callee} (which reads it through arguments)`;
+    case 'object-values':
+      return `holds functions and is passed to Object.${sink.method} (which puts them in an array)`;
     case 'check':
       return 'is used as a check predicate';
     case 'timer':
@@ -119,6 +131,10 @@ export function sinkFix(sink: Sink): string {
       return 'call the function directly, or keep functions in an object literal ({ login, browse }) and call them through it';
     case 'rest':
       return 'declare the parameters one by one instead of ...rest';
+    case 'arguments':
+      return 'declare a parameter for it and call it by name';
+    case 'object-values':
+      return 'loop over Object.keys(obj) and call obj[key]()';
     case 'check':
       return 'make the request before check() and test its response in the predicate';
     case 'timer':

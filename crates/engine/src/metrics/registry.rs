@@ -132,6 +132,8 @@ pub struct Registry {
     pub group_duration: TrendSink,
     pub data_sent: CounterSink,
     pub data_received: CounterSink,
+    /// Outputs (`--out`, see [`crate::output`]): off unless the run enabled some.
+    pub output: crate::output::OutputTap,
 }
 
 /// k6's default expected statuses: 200-399 are not failures (spec §5.2, responseCallback).
@@ -165,6 +167,35 @@ impl Registry {
         h.receiving.record_ns(t.receiving);
         self.data_sent.add_u64(outcome.bytes_sent);
         self.data_received.add_u64(outcome.bytes_received);
+    }
+
+    /// [`Registry::record_http`], and with outputs on, the request's samples with k6's tags
+    /// (`group`/`scenario` None: the root group and the run's scenario).
+    pub fn record_request(
+        &self,
+        outcome: &Outcome,
+        request: &crate::http::PreparedRequest,
+        proto: &'static str,
+        group: Option<&str>,
+        scenario: Option<&str>,
+    ) {
+        self.record_http(outcome);
+        if let Some(out) = self.output.stream() {
+            out.emit_http(outcome, request, proto, group, scenario);
+        }
+    }
+
+    /// A custom metric's sample (`metric.add(value)` in a script); tagged `group` when known.
+    pub fn record_custom(&self, metric: &std::sync::Arc<CustomMetric>, value: f64, group: Option<&str>) {
+        metric.add(value);
+        if let Some(out) = self.output.stream() {
+            out.emit_vu_point(
+                crate::output::sample::MetricRef::Custom(metric.clone()),
+                value,
+                group,
+                None,
+            );
+        }
     }
 
     /// The custom metric `name`, made on first use. k6 refuses a name that a built-in or an
@@ -227,6 +258,9 @@ impl Registry {
     pub fn record_iteration(&self, took: Duration) {
         self.iterations.add_u64(1);
         self.iteration_duration.record_ns(took.as_nanos() as u64);
+        if let Some(out) = self.output.stream() {
+            out.emit_iteration(took);
+        }
     }
 
     /// Every metric that has a value, sorted by name (spec README item 5; item 3: no NaN, metrics
