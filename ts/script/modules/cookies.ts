@@ -63,6 +63,11 @@ export class CookieJar {
     this.cookies.push({ name, value, domain: options.domain ?? url.hostname, path: options.path ?? '/', expires: options.expires ?? 0, hostOnly: !options.domain, secure: options.secure ?? false, httpOnly: options.httpOnly ?? false });
   }
 
+  /** Forgets every cookie: k6 starts each iteration with an empty jar. */
+  clearAll(): void {
+    this.cookies = [];
+  }
+
   clear(url: URL): void {
     this.cookies = this.cookies.filter((c) => !this.matches(c, url));
   }
