@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ScriptHost } from '../native';
 import { errorLine, installConsole, logLine } from './log';
+import { installPendingResponseGuard } from './pendingGuard';
 import { Runtime } from './runtime';
 import type { ScenarioInfo } from './vu';
 
@@ -38,6 +39,7 @@ type ScriptModule = Record<string, unknown>;
 const setup = workerData as WorkerSetup;
 const write = (line: string) => process.stderr.write(line);
 installConsole(write);
+installPendingResponseGuard();
 Error.stackTraceLimit = 50;
 register(pathToFileURL(join(__dirname, 'hooks.js')));
 
@@ -120,6 +122,8 @@ async function lifecycle(request: LifecycleRequest): Promise<unknown> {
       if (typeof mod.setup !== 'function') return undefined;
       vu.inInit = false;
       vu.groupPath = '::setup';
+      // k6 puts the group in the tree when setup() runs, checks or no checks.
+      runtime.host?.ensureGroup('::setup');
       try {
         const data = await (mod.setup as () => unknown)();
         return data === undefined ? undefined : JSON.stringify(data);
@@ -131,6 +135,8 @@ async function lifecycle(request: LifecycleRequest): Promise<unknown> {
       if (typeof mod.teardown !== 'function') return undefined;
       vu.inInit = false;
       vu.groupPath = '::teardown';
+      // k6 puts the group in the tree when teardown() runs, checks or no checks.
+      runtime.host?.ensureGroup('::teardown');
       try {
         await (mod.teardown as (d: unknown) => unknown)(request.data == null ? undefined : JSON.parse(request.data));
       } finally {
