@@ -11,12 +11,15 @@ export const { Engine, ScriptHost, engineVersion } = native;
 export type Engine = Native.Engine;
 export type ScriptHost = Native.ScriptHost;
 export type {
+  ClaimedVu,
   ControlFailure,
   EngineOptions,
   GroupSnapshot,
   MetricSnapshot,
   RequestOptions,
   RunSummary,
+  ScenarioOptions,
+  ScenarioSnapshot,
   ScriptRequest,
   ScriptResponse,
   StatusSnapshot,

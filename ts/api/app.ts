@@ -8,6 +8,7 @@ import { jsonApiErrors, rawBody } from './middleware';
 import { bearerToken, loopbackHostOnly, sameMachineOrigin } from './guards';
 import { getGroup, listGroups } from './groups';
 import { getMetric, listMetrics } from './metrics';
+import { getScenario, listScenarios, patchScenario } from './scenarios';
 import { getSetup, postSetup, postTeardown, putSetup, SetupData, type SetupStore } from './setup';
 import { getStatus, patchStatus } from './status';
 import type { ControlSurface, ScriptLifecycle } from './surface';
@@ -61,6 +62,9 @@ export function createApp(surface: ControlSurface, options: AppOptions = {}): Ko
   v1.all(['/groups/', '/groups/:id'], methods({ GET: getGroup(surface) }));
   v1.all('/setup', methods({ GET: getSetup(setupData), POST: postSetup(setupData, lifecycle), PUT: putSetup(setupData) }));
   v1.all('/teardown', methods({ POST: postTeardown(setupData, lifecycle) }));
+  // volley's extension: per-scenario status and control.
+  v1.all('/scenarios', methods({ GET: listScenarios(surface) }));
+  v1.all(['/scenarios/', '/scenarios/:name'], methods({ GET: getScenario(surface), PATCH: patchScenario(surface) }));
 
   app.use(jsonApiErrors);
   app.use(sameMachineOrigin());

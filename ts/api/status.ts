@@ -26,7 +26,7 @@ export function getStatus(surface: ControlSurface) {
 }
 
 /** k6's titles per refused operation; "Test ended" is ours (spec README item 2: never hang). */
-function refusal(failure: ControlFailure, title: string, status: number): ApiError {
+export function refusal(failure: ControlFailure, title: string, status: number): ApiError {
   if (failure.kind === 'ended') return new ApiError(409, 'Test ended', 'the test run has already ended, so it cannot be changed');
   return new ApiError(status, title, failure.detail);
 }

@@ -1,4 +1,4 @@
-import type { ControlFailure, GroupSnapshot, MetricSnapshot, StatusSnapshot } from '../native';
+import type { ControlFailure, GroupSnapshot, MetricSnapshot, ScenarioSnapshot, StatusSnapshot } from '../native';
 
 /** What the REST API needs from a run: the engine's control handle (the addon's Engine fits). */
 export interface ControlSurface {
@@ -8,6 +8,12 @@ export interface ControlSurface {
   stop(): void;
   metrics(trendStats: string[]): MetricSnapshot[];
   groups(): GroupSnapshot[];
+  /** Every scenario, in the engine's order (/v1/scenarios, volley's extension). */
+  scenarios(): ScenarioSnapshot[];
+  setScenarioPaused(name: string, paused: boolean): ControlFailure | null;
+  scaleScenario(name: string, vus: number | null, vusMax: number | null): ControlFailure | null;
+  /** Iterations per second, for the arrival-rate executors. */
+  setScenarioRate(name: string, rate: number): ControlFailure | null;
 }
 
 /**

@@ -8,6 +8,7 @@ import { ConfigError, DEFAULT_ADDRESS, planRun, type RunFlags } from '../run/pla
 import { planScriptRun } from '../run/planScript';
 import { runTest } from '../run/runTest';
 import { ScriptError } from '../run/scriptSession';
+import { listenForTestAbort } from '../script/runtime';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json') as { version: string };
@@ -23,6 +24,8 @@ function runOptions(cmd: Command): Command {
     .option('-i, --iterations <n>', 'total iterations shared by the VUs (shared-iterations)')
     .option('-a, --address <host:port>', `REST API address ("" disables it, port 0 picks one)`, undefined)
     .option('--summary-export <file>', "write the end-of-test summary in k6's JSON export format")
+    .option('-o, --out <type=file>', "stream every sample to a file in k6's format: json=FILE or csv=FILE (repeatable)", collect)
+    .option('--junit <file>', 'write thresholds and checks as a JUnit XML report')
     .option('--summary-trend-stats <stats>', 'trend stats in the summary, like avg,p(99),p(99.9)')
     .addOption(new Option('--summary-mode <mode>', 'summary layout').choices(['compact', 'full', 'legacy', 'disabled']))
     .option('--no-summary', 'print no end-of-test summary')
@@ -35,8 +38,19 @@ function runOptions(cmd: Command): Command {
 
 async function runCommand(flags: RunFlags, script?: string): Promise<number> {
   if (script === undefined) return runTest(planRun(flags));
-  const { plan, session, thresholds } = await planScriptRun(script, flags);
-  return runTest(plan, undefined, session, thresholds);
+  // exec.test.abort() in the init code fails the options read: k6 exits 108 there too.
+  const initAbort = listenForTestAbort();
+  let planned: Awaited<ReturnType<typeof planScriptRun>>;
+  try {
+    planned = await planScriptRun(script, flags);
+  } catch (e) {
+    if (!(e instanceof ScriptError) || !(await initAbort.heard())) throw e;
+    process.stderr.write(e.message.endsWith('\n') ? e.message : `${e.message}\n`);
+    return ExitCode.ScriptAborted;
+  } finally {
+    initAbort.close();
+  }
+  return runTest(planned.plan, undefined, planned.session, planned.thresholds);
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {

@@ -7,5 +7,6 @@ export const ExitCode = {
   ExternalAbort: 105,
   CannotStartRestApi: 106,
   ScriptException: 107,
+  ScriptAborted: 108,
   CliMisuse: 255,
 } as const;

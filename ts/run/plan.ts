@@ -6,6 +6,8 @@ import type { EngineOptions } from '../native';
 import { isLoopbackHost } from '../api/guards';
 import { parseAddress, type ApiAddress } from '../api/server';
 import { parseDuration } from './duration';
+import type { ScenarioSpec } from '../script/vu';
+import { OutputSpecError, parseOutputSpecs, type OutputTarget } from '../output/spec';
 
 /** Bad options: k6's exit code 104 (InvalidConfig); nothing has started. */
 export class ConfigError extends Error {}
@@ -32,6 +34,10 @@ export interface RunFlags {
   linger?: boolean;
   apiToken?: string;
   apiInsecure?: boolean;
+  /** `--out TYPE=FILE` (repeatable): json, csv. */
+  out?: string[];
+  /** `--junit FILE`: thresholds and checks as JUnit XML. */
+  junit?: string;
 }
 
 export type SummaryMode = 'compact' | 'full' | 'legacy';
@@ -39,7 +45,7 @@ export type SummaryMode = 'compact' | 'full' | 'legacy';
 export interface RunPlan {
   engine: EngineOptions;
   /** Set for a script run: what the script session needs. */
-  script?: { path: string; exec: string; env: Record<string, string>; thresholds: unknown };
+  script?: { path: string; scenarios: ScenarioSpec[]; env: Record<string, string>; thresholds: unknown };
   /** null: the REST API is disabled (`--address ""`). */
   address: ApiAddress | null;
   /** k6 exits 106 when an explicit address cannot be bound, and only warns for the default. */
@@ -53,6 +59,9 @@ export interface RunPlan {
   summaryMode: SummaryMode | 'disabled';
   quiet: boolean;
   linger: boolean;
+  /** Sample outputs (`--out`), written by the engine. */
+  outputs: OutputTarget[];
+  junit?: string;
 }
 
 export const DEFAULT_ADDRESS = '127.0.0.1:6565';
@@ -170,6 +179,15 @@ export function planRun(flags: RunFlags): RunPlan {
   return { engine, ...sidePlan(flags) };
 }
 
+function outputTargets(specs: string[] | undefined): OutputTarget[] {
+  try {
+    return parseOutputSpecs(specs);
+  } catch (e) {
+    if (e instanceof OutputSpecError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
+
 /** The settings every run shares: REST API, summary, output. */
 export function sidePlan(flags: RunFlags): Omit<RunPlan, 'engine' | 'script'> {
   const addressText = flags.address ?? DEFAULT_ADDRESS;
@@ -202,5 +220,7 @@ export function sidePlan(flags: RunFlags): Omit<RunPlan, 'engine' | 'script'> {
     summaryMode: mode as RunPlan['summaryMode'],
     quiet: flags.quiet ?? false,
     linger: flags.linger ?? false,
+    outputs: outputTargets(flags.out),
+    junit: flags.junit,
   };
 }

@@ -1,16 +1,29 @@
 /** `volley run script.js`: the script's options, overridden by flags, to a plan and a session. */
 import { existsSync } from 'node:fs';
+import type { EngineOptions } from '../native';
 import { ConfigError, parseEnv, parseShortcuts, sidePlan, type RunFlags, type RunPlan } from './plan';
 import { toRequestList } from './requestList';
-import { poolSize, scenarioFromOptions } from './scriptPlan';
+import { asSingleScenario, poolSize } from './scenarios';
+import { scenariosFromOptions, type ScriptScenario } from './scriptPlan';
+import type { ScenarioSpec } from '../script/vu';
 import { ScriptSession } from './scriptSession';
 import { planThresholds, type PlannedThresholds } from './thresholdRun';
 
 export interface ScriptRun {
   plan: RunPlan;
-  /** Absent for a declarative request list: no JS runs during the test. */
+  /** Absent when every scenario is a declarative request list: no JS runs during the test. */
   session?: ScriptSession;
   thresholds: PlannedThresholds;
+}
+
+/** k6's check that every scenario's exec is runnable (js/bundle.go, validateScenarioConfig). */
+function checkExec(scenario: ScriptScenario, exports: string[], lists: Record<string, unknown>, several: boolean): void {
+  const { exec } = scenario;
+  if (lists[exec] || exports.includes(exec)) return;
+  if (!several && scenario.engine.exec === undefined) {
+    throw new ConfigError('the script has no default function to run (export default function () { ... })');
+  }
+  throw new ConfigError(`executor ${scenario.engine.name}: function '${exec}' not found in exports`);
 }
 
 export async function planScriptRun(scriptPath: string, flags: RunFlags): Promise<ScriptRun> {
@@ -23,32 +36,47 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
   const session = new ScriptSession(scriptPath, env);
   try {
     const info = await session.readScript();
-    const scenario = scenarioFromOptions(info.options, shortcuts);
+    const scenarios = scenariosFromOptions(info.options, shortcuts);
     const thresholds = planThresholds(info.options.thresholds);
-    const list = info.lists[scenario.exec];
-    if (list) {
+    for (const s of scenarios) checkExec(s, info.exports, info.lists, scenarios.length > 1);
+    // A scenario whose exec names an exported array runs it on the native fast path.
+    const engineScenarios = scenarios.map((s) => {
+      const list = info.lists[s.exec];
+      return list ? { ...s.engine, requests: toRequestList(s.exec, list) } : s.engine;
+    });
+    const js = scenarios.filter((s) => !info.lists[s.exec]);
+    const engine: EngineOptions = {
+      // The single-scenario fields describe the first scenario for what shows one (the progress).
+      ...asSingleScenario(engineScenarios[0]),
+      scenarios: engineScenarios,
+      paused: flags.paused ?? false,
+      insecureSkipTlsVerify: flags.insecureSkipTlsVerify ?? false,
+    };
+    if (js.length === 0) {
       const lifecycle = ['setup', 'teardown', 'handleSummary'].filter((f) => info.exports.includes(f));
       if (lifecycle.length) {
-        throw new ConfigError(`the scenario runs the request list "${scenario.exec}" without JS, so ${lifecycle.join(', ')} would not run: remove them or use a function`);
+        const names = scenarios.map((s) => `"${s.exec}"`).join(', ');
+        const what = scenarios.length === 1 ? `the scenario runs the request list ${names}` : `the scenarios run the request lists ${names}`;
+        throw new ConfigError(`${what} without JS, so ${lifecycle.join(', ')} would not run: remove them or use a function`);
       }
       await session.close();
-      const engine = { ...scenario.engine, requests: toRequestList(scenario.exec, list), paused: flags.paused ?? false, insecureSkipTlsVerify: flags.insecureSkipTlsVerify ?? false };
       return { plan: { ...side, engine }, thresholds };
     }
-    if (!info.exports.includes(scenario.exec)) {
-      throw new ConfigError(scenario.exec === 'default' ? 'the script has no default function to run (export default function () { ... })' : `the script exports no function "${scenario.exec}" (the scenario's exec)`);
-    }
-    const vusMax = poolSize(scenario.engine);
-    session.configure({
-      exec: scenario.exec,
-      scenario: { name: scenario.engine.scenarioName ?? 'default', executor: scenario.engine.executor, startTime: 0 },
-      env: { ...env, ...scenario.env },
-      vusMax,
-    });
+    const runs: ScenarioSpec[] = scenarios.map((s) => ({
+      name: s.engine.name,
+      executor: s.engine.executor,
+      startTime: s.engine.startTimeMs ?? 0,
+      exec: s.exec,
+      // k6: the scenario's env over the run's (-e and the system environment).
+      env: { ...env, ...s.env },
+      tags: s.tags,
+    }));
+    session.configure({ scenarios: runs, vusMax: js.reduce((n, s) => n + poolSize(s.engine), 0) });
+    engine.scriptWorkers = session.workerCount;
     const plan: RunPlan = {
       ...side,
-      engine: { ...scenario.engine, scriptWorkers: session.workerCount, paused: flags.paused ?? false, insecureSkipTlsVerify: flags.insecureSkipTlsVerify ?? false },
-      script: { path: session.scriptPath, exec: scenario.exec, env, thresholds: info.options.thresholds },
+      engine,
+      script: { path: session.scriptPath, scenarios: runs, env, thresholds: info.options.thresholds },
     };
     return { plan, session, thresholds };
   } catch (e) {

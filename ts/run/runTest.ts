@@ -11,11 +11,13 @@ import type { ScriptLifecycle } from '../api/surface';
 import { Engine, type MetricSnapshot } from '../native';
 import { frameForStdout, renderTextSummary, serializeSummaryExport } from '../summary';
 import type { SummaryData } from '../summary/types';
+import { enableOutputs, outputWarnings, renderJunit } from '../output';
 import { banner } from './banner';
 import { ExitCode } from './exitCodes';
 import type { RunPlan } from './plan';
-import { completedIterations, progressLine } from './progress';
+import { completedIterations, LiveProgress, progressMode } from './progress';
 import { ScriptError, type ScriptSession } from './scriptSession';
+import { listenForTestAbort } from '../script/runtime';
 import { buildSummaryData } from './summaryData';
 import { evaluateAll, statsFor, watchThresholds, type PlannedThresholds } from './thresholdRun';
 
@@ -89,6 +91,13 @@ function writeSummaryOutputs(io: RunIo, outputs: Record<string, unknown>): void 
 
 export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: ScriptSession, thresholds: PlannedThresholds = { sets: [], skipped: [] }): Promise<number> {
   const engine = new Engine(plan.engine);
+  // --out: the files are created now, so that a bad path fails before anything runs.
+  const outputError = enableOutputs(engine, plan.outputs, plan.script?.thresholds);
+  if (outputError) {
+    log(io, 'error', outputError);
+    if (session) await session.close();
+    return ExitCode.InvalidConfig;
+  }
   for (const key of thresholds.skipped) log(io, 'warning', `the threshold on "${key}" is not evaluated: sub-metric selectors other than {expected_response:true} are not supported yet`);
   const api = await startApi(plan, engine, io, session ? scriptApiParts(engine, session) : {});
   if (api === 'failed') return ExitCode.CannotStartRestApi;
@@ -97,21 +106,33 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
 
   let interruptedBySignal = false;
   let scriptFailed = false;
+  let scriptAborted = false;
   const onSignal = () => {
-    if (interruptedBySignal) process.exit(ExitCode.ExternalAbort);
+    if (interruptedBySignal) {
+      // k6's second Ctrl+C: exit now, teardown unfinished. process.exit waits for the libuv
+      // pool, where engine.wait() blocks until the run ends: releasing a teardown in flight
+      // lets the (already stopped) run end at once.
+      engine.lifecycleDone();
+      process.exit(ExitCode.ExternalAbort);
+    }
     interruptedBySignal = true;
     log(io, 'info', 'stopping the test (press Ctrl+C again to exit at once)');
     engine.stop();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // exec.test.abort(): stop as on a signal; teardown and the summary still run (k6's 108).
+  const abortListener = session
+    ? listenForTestAbort((reason) => {
+        // Once, from here: the aborting VU's own error line is lost when the stop interrupts it first.
+        if (!scriptAborted) log(io, 'error', reason ? `test aborted: ${reason}` : 'test aborted');
+        scriptAborted = true;
+        engine.stop();
+      })
+    : null;
 
-  const progress = plan.quiet
-    ? null
-    : setInterval(() => {
-        const line = progressLine(engine.status(), engine.elapsedMs(), completedIterations(engine.metrics([])), 0);
-        io.out(`${line}\n`);
-      }, 1000);
+  const progress = new LiveProgress(plan.engine, engine, progressMode(plan.quiet, io.isStdOutTTY), io.out);
+  progress.start();
   const stopWatching = watchThresholds(engine, thresholds);
   try {
     if (session) {
@@ -123,13 +144,11 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
     engine.start();
     const result = await engine.wait();
     stopWatching();
-    if (progress) clearInterval(progress);
     const trendStats = [...new Set([...plan.summaryTrendStats, ...statsFor(thresholds)])];
     const metrics: MetricSnapshot[] = engine.metrics(trendStats);
-    if (!plan.quiet) {
-      const line = progressLine(engine.status(), engine.elapsedMs(), completedIterations(metrics), result.interruptedIterations);
-      io.out(`${line}\n`);
-    }
+    // k6 prints its last block after the summary (its progress goroutine ends last); volley
+    // prints it before, so that the summary ends the output.
+    progress.finish(result.interruptedIterations, completedIterations(metrics));
     if (result.error) log(io, 'error', `engine error: ${result.error}`);
 
     const data: SummaryData = buildSummaryData({
@@ -158,6 +177,8 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
     if (custom) writeSummaryOutputs(io, custom);
     else if (plan.summaryMode !== 'disabled') io.out(frameForStdout(renderTextSummary(data, { mode: plan.summaryMode })));
     if (plan.summaryExport) writeFileSync(plan.summaryExport, serializeSummaryExport(data));
+    if (plan.junit) writeFileSync(plan.junit, renderJunit({ thresholds: evaluated, groups: engine.groups(), durationMs: engine.elapsedMs() }));
+    for (const warning of outputWarnings(engine.outputStats())) log(io, 'warning', warning);
     if (thresholdsFailed) {
       const failed = [...evaluated].filter(([, rs]) => rs.some((r) => !r.ok)).map(([k]) => k);
       log(io, 'error', `thresholds on metrics '${failed.join("', '")}' have been crossed`);
@@ -170,14 +191,17 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
         process.once('SIGINT', () => resolve());
       });
     }
+    // Our own stops (signal, test.abort(), a failed setup()) also set `stopped`: they go first.
     if (interruptedBySignal) return ExitCode.ExternalAbort;
+    if (scriptAborted) return ExitCode.ScriptAborted;
+    if (scriptFailed) return ExitCode.ScriptException;
     if (engine.status().stopped) return ExitCode.StoppedFromApi;
     if (thresholdsFailed) return ExitCode.ThresholdsFailed;
-    if (scriptFailed) return ExitCode.ScriptException;
     return ExitCode.Ok;
   } finally {
     stopWatching();
-    if (progress) clearInterval(progress);
+    progress.stop();
+    abortListener?.close();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     if (session) await session.close();

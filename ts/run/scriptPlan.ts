@@ -1,8 +1,8 @@
 /**
  * k6 options (the script's `options` export, overridden by command-line flags as k6 does) to
- * the engine's scenario (spec §11).
+ * the engine's scenarios (spec §11).
  */
-import type { EngineOptions } from '../native';
+import type { ScenarioOptions } from '../native';
 import { parseDuration } from './duration';
 import { ConfigError } from './plan';
 
@@ -47,27 +47,17 @@ export function parseStages(value: unknown, name: string): Array<{ durationMs: n
   });
 }
 
-/** The most VUs a scenario can have at once: what sizes the script workers. */
-export function poolSize(engine: ScriptScenario['engine']): number {
-  const stagePeak = Math.max(0, ...(engine.stages ?? []).map((s) => s.target));
-  switch (engine.executor) {
-    case 'ramping-vus':
-      return Math.max(engine.vus, stagePeak, 1);
-    case 'constant-arrival-rate':
-    case 'ramping-arrival-rate':
-      return Math.max(engine.maxVus ?? 0, engine.preAllocatedVus ?? 0, 1);
-    default:
-      return Math.max(engine.maxVus ?? engine.vus, 1);
-  }
-}
-
+/** One scenario of a script run: what the engine runs and what the JS VUs need. */
 export interface ScriptScenario {
-  engine: Omit<EngineOptions, 'scriptWorkers'>;
+  engine: ScenarioOptions;
+  /** The exported function (or request list) its iterations run. */
   exec: string;
+  /** The scenario's own `env` (the run's environment goes under it). */
   env: Record<string, string>;
+  tags: Record<string, string>;
 }
 
-function executorSpecific(executor: string, s: Options, at: string): Partial<ScriptScenario['engine']> {
+function executorSpecific(executor: string, s: Options, at: string): Partial<ScenarioOptions> {
   switch (executor) {
     case 'ramping-vus':
       return {
@@ -93,52 +83,84 @@ function executorSpecific(executor: string, s: Options, at: string): Partial<Scr
   }
 }
 
-/** `shortcuts` are --vus/--duration/--iterations from the command line (they win over options). */
-export function scenarioFromOptions(options: Options, shortcuts: { vus?: number; durationMs?: number; iterations?: number }): ScriptScenario {
+/** k6's scenario names (lib/executor/base_config.go). */
+const SCENARIO_NAME = /^[0-9a-zA-Z_-]+$/;
+
+/** `env` and `tags`: objects of strings (k6 refuses other values when it decodes them). */
+function stringMap(value: unknown, at: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`invalid ${at}: expected an object of strings`);
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new ConfigError(`invalid ${at}.${k}: expected a string, got ${JSON.stringify(v)}`);
+  }
+  return value as Record<string, string>;
+}
+
+function scenarioFromConfig(name: string, s: Options): ScriptScenario {
+  const at = `scenarios.${name}`;
+  if (!SCENARIO_NAME.test(name)) throw new ConfigError(`scenario "${name}": the executor name should contain only numbers, latin letters, underscores, and dashes`);
+  if (!s || typeof s !== 'object') throw new ConfigError(`invalid ${at}: expected an object`);
+  const executor = String(s.executor ?? '');
+  if (!SUPPORTED_EXECUTORS.includes(executor)) {
+    throw new ConfigError(`scenario ${name}: the executor "${executor}" is not supported yet (supported: ${SUPPORTED_EXECUTORS.join(', ')})`);
+  }
+  if (s.exec !== undefined && (typeof s.exec !== 'string' || s.exec === '')) throw new ConfigError(`scenario ${name}: exec value cannot be empty`);
+  const startTimeMs = durationMs(s.startTime, `${at}.startTime`) ?? 0;
+  if (startTimeMs < 0) throw new ConfigError(`scenario ${name}: the startTime can't be negative`);
+  const gracefulStopMs = durationMs(s.gracefulStop, `${at}.gracefulStop`);
+  if (gracefulStopMs !== undefined && gracefulStopMs < 0) throw new ConfigError(`scenario ${name}: the gracefulStop timeout can't be negative`);
+  return {
+    exec: (s.exec as string | undefined) ?? 'default',
+    env: stringMap(s.env, `${at}.env`),
+    tags: stringMap(s.tags, `${at}.tags`),
+    engine: {
+      name,
+      executor,
+      exec: s.exec as string | undefined,
+      startTimeMs,
+      vus: count(s.vus, `${at}.vus`) ?? 1,
+      maxVus: count(s.maxVUs, `${at}.maxVUs`),
+      durationMs: durationMs(executor.endsWith('iterations') ? s.maxDuration : s.duration, `${at}.duration`),
+      iterations: count(s.iterations, `${at}.iterations`),
+      gracefulStopMs: gracefulStopMs ?? 30_000,
+      ...executorSpecific(executor, s, at),
+    },
+  };
+}
+
+/**
+ * The run's scenarios, in the order k6 keeps them: by startTime, then by name
+ * (lib.ScenarioConfigs.GetSortedConfigs). That order is the engine's: the banner's, that of
+ * /v1/scenarios, and what "the first scenario" means for PATCH /v1/status.
+ *
+ * `shortcuts` are --vus/--duration/--iterations from the command line: they win over options,
+ * `scenarios` included, as in k6.
+ */
+export function scenariosFromOptions(options: Options, shortcuts: { vus?: number; durationMs?: number; iterations?: number }): ScriptScenario[] {
   const scenarios = options.scenarios as Record<string, Options> | undefined;
   const hasShortcut = shortcuts.vus !== undefined || shortcuts.durationMs !== undefined || shortcuts.iterations !== undefined;
   if (scenarios && Object.keys(scenarios).length > 0 && !hasShortcut) {
-    const names = Object.keys(scenarios);
     if (options.duration !== undefined || options.iterations !== undefined || options.stages !== undefined) {
       throw new ConfigError('using multiple execution config shortcuts (`duration`, `iterations`, `stages`) simultaneously with `scenarios` is not allowed');
     }
-    if (names.length > 1) throw new ConfigError(`the script defines ${names.length} scenarios (${names.join(', ')}); volley runs one scenario per test so far`);
-    const name = names[0];
-    const s = scenarios[name];
-    const executor = String(s.executor ?? '');
-    if (!SUPPORTED_EXECUTORS.includes(executor)) {
-      throw new ConfigError(`scenario ${name}: the executor "${executor}" is not supported yet (supported: ${SUPPORTED_EXECUTORS.join(', ')})`);
-    }
-    if (s.startTime !== undefined && durationMs(s.startTime, `scenarios.${name}.startTime`) !== 0) {
-      throw new ConfigError(`scenario ${name}: startTime is not supported yet`);
-    }
-    const env = (s.env as Record<string, string> | undefined) ?? {};
-    return {
-      exec: typeof s.exec === 'string' ? s.exec : 'default',
-      env,
-      engine: {
-        executor,
-        scenarioName: name,
-        vus: count(s.vus, `scenarios.${name}.vus`) ?? 1,
-        maxVus: count(s.maxVUs, `scenarios.${name}.maxVUs`),
-        durationMs: durationMs(executor.endsWith('iterations') ? s.maxDuration : s.duration, `scenarios.${name}.duration`),
-        iterations: count(s.iterations, `scenarios.${name}.iterations`),
-        gracefulStopMs: durationMs(s.gracefulStop, `scenarios.${name}.gracefulStop`) ?? 30_000,
-        ...executorSpecific(executor, s, `scenarios.${name}`),
-      },
-    };
+    const list = Object.entries(scenarios).map(([name, s]) => scenarioFromConfig(name, s));
+    return list.sort((a, b) => (a.engine.startTimeMs ?? 0) - (b.engine.startTimeMs ?? 0) || (a.engine.name < b.engine.name ? -1 : a.engine.name > b.engine.name ? 1 : 0));
   }
+  return [shortcutScenario(options, shortcuts)];
+}
+
+function shortcutScenario(options: Options, shortcuts: { vus?: number; durationMs?: number; iterations?: number }): ScriptScenario {
+  const base = { exec: 'default', env: {}, tags: {} };
   if (options.stages !== undefined && shortcuts.durationMs === undefined && shortcuts.iterations === undefined) {
     if (options.duration !== undefined || options.iterations !== undefined) {
       throw new ConfigError('using multiple execution config shortcuts (`duration`, `iterations`, `stages`) simultaneously is not allowed');
     }
     // k6: `stages` is ramping-vus, `vus` its startVUs.
     return {
-      exec: 'default',
-      env: {},
+      ...base,
       engine: {
         executor: 'ramping-vus',
-        scenarioName: 'default',
+        name: 'default',
         vus: shortcuts.vus ?? count(options.vus, 'vus') ?? 1,
         stages: parseStages(options.stages, 'stages'),
         gracefulStopMs: 30_000,
@@ -151,7 +173,7 @@ export function scenarioFromOptions(options: Options, shortcuts: { vus?: number;
   const iterations = shortcuts.iterations ?? count(options.iterations, 'iterations');
   if (vus < 1) throw new ConfigError('invalid vus: must be at least 1');
   // k6's shortcut mapping, as for --url runs.
-  const engine: ScriptScenario['engine'] = { executor: 'per-vu-iterations', scenarioName: 'default', vus, iterations: 1, gracefulStopMs: 30_000 };
+  const engine: ScenarioOptions = { executor: 'per-vu-iterations', name: 'default', vus, iterations: 1, gracefulStopMs: 30_000 };
   if (iterations !== undefined) {
     engine.executor = 'shared-iterations';
     engine.iterations = iterations;
@@ -161,5 +183,5 @@ export function scenarioFromOptions(options: Options, shortcuts: { vus?: number;
     engine.executor = 'constant-vus';
     engine.durationMs = duration;
   }
-  return { engine, exec: 'default', env: {} };
+  return { ...base, engine };
 }

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Engine } from '../native';
 import type { LifecycleReply, LifecycleRequest, WorkerSetup } from '../script/worker';
-import type { ScenarioInfo } from '../script/vu';
+import type { ScenarioSpec } from '../script/vu';
 
 const WORKER_FILE = join(__dirname, '..', 'script', 'worker.js');
 
@@ -62,10 +62,9 @@ export class LifecycleWorker {
 
 /** What the VU workers run, known once the options are read. */
 export interface ScenarioRun {
-  exec: string;
-  scenario: ScenarioInfo;
-  /** Scenario `env` over the run's environment. */
-  env: Record<string, string>;
+  /** Every scenario, in the engine's order (request-list ones too: VUs find theirs by index). */
+  scenarios: ScenarioSpec[];
+  /** The most JS VUs at once: sizes the worker threads. */
   vusMax: number;
 }
 
@@ -82,9 +81,12 @@ export class ScriptSession {
 
   private run: ScenarioRun;
 
-  constructor(scriptPath: string, env: Record<string, string>) {
+  constructor(
+    scriptPath: string,
+    private readonly env: Record<string, string>,
+  ) {
     this.scriptPath = resolve(scriptPath);
-    this.run = { exec: 'default', scenario: { name: 'default', executor: '', startTime: 0 }, env, vusMax: 1 };
+    this.run = { scenarios: [], vusMax: 1 };
     this.lifecycle = new LifecycleWorker(this.workerSetup('lifecycle', 0, null));
   }
 
@@ -97,7 +99,7 @@ export class ScriptSession {
   }
 
   private workerSetup(role: WorkerSetup['role'], index: number, handle: number | null): WorkerSetup {
-    return { role, index, handle, scriptPath: this.scriptPath, exec: this.run.exec, env: this.run.env, scenario: this.run.scenario };
+    return { role, index, handle, scriptPath: this.scriptPath, env: this.env, scenarios: this.run.scenarios };
   }
 
   async readScript(): Promise<ScriptInfo> {

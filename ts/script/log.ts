@@ -30,8 +30,19 @@ export function installConsole(write: (line: string) => void): void {
   console.debug = () => {};
 }
 
+/**
+ * The stack without volley's and Node's own frames, as k6 shows only the script's: user modules
+ * are ES modules loaded from file: URLs, the runtime is CommonJS with plain paths.
+ */
+function userFrames(stack: string): string {
+  return stack
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line) || line.includes('file://'))
+    .join('\n');
+}
+
 /** An exception in an iteration: logged with its stack (the user's file:line:col), not fatal. */
 export function errorLine(e: unknown): string {
-  const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `Uncaught (in promise) ${String(e)}`;
+  const text = e instanceof Error ? (e.stack ? userFrames(e.stack) : `${e.name}: ${e.message}`) : `Uncaught (in promise) ${String(e)}`;
   return logLine('error', text.replace(/\?vu=\d+/g, ''), 'stacktrace');
 }

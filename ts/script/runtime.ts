@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import type { ScriptHost } from '../native';
+import { HostLink } from './hostLink';
 import { createData } from './modules/data';
 import { createEncoding } from './modules/encoding';
 import { createExecution } from './modules/execution';
@@ -15,14 +17,51 @@ import { VuContext, type HostSource, type ScenarioInfo } from './vu';
 
 export const RUNTIME_KEY = Symbol.for('volley.runtime');
 
+/**
+ * exec.test.abort() in any script thread reaches the main thread on this channel, which stops
+ * the engine and exits with k6's 108 (ScriptAborted). One run per process: every listener in the
+ * process hears every abort.
+ */
+const TEST_ABORT_CHANNEL = 'volley:exec.test.abort';
+let abortSender: BroadcastChannel | null = null;
+
+export function announceTestAbort(reason: string): void {
+  if (!abortSender) {
+    abortSender = new BroadcastChannel(TEST_ABORT_CHANNEL);
+    abortSender.unref();
+  }
+  abortSender.postMessage(reason);
+}
+
+export interface TestAbortListener {
+  /** Whether an abort was heard; waits one turn of the event loop for one already on its way. */
+  heard(): Promise<boolean>;
+  close(): void;
+}
+
+/** On the main thread: calls `onAbort` with the script's reason ("" without one). */
+export function listenForTestAbort(onAbort: (reason: string) => void = () => {}): TestAbortListener {
+  let heard = false;
+  const channel = new BroadcastChannel(TEST_ABORT_CHANNEL);
+  channel.unref();
+  channel.onmessage = (event) => {
+    heard = true;
+    onAbort(String((event as { data: unknown }).data));
+  };
+  return {
+    heard: () => new Promise((resolveHeard) => setImmediate(() => resolveHeard(heard))),
+    close: () => channel.close(),
+  };
+}
+
 type ModuleObject = Record<string, unknown>;
 
 export class Runtime implements HostSource {
   readonly vus = new Map<number, VuContext>();
   private readonly modules = new Map<string, ModuleObject>();
   private readonly files = new Map<string, Buffer>();
-  host: ScriptHost | null = null;
-  onAbort: (reason: string) => void = () => {};
+  private attached: { host: ScriptHost; link: HostLink } | null = null;
+  onAbort: (reason: string) => void = announceTestAbort;
 
   constructor(
     readonly scriptPath: string,
@@ -34,18 +73,33 @@ export class Runtime implements HostSource {
     (globalThis as Record<symbol, unknown>)[RUNTIME_KEY] = this;
   }
 
-  vu(id: number): VuContext {
+  /** VU `id`, made on first use with its scenario (default: the runtime's) and `__ENV`. */
+  vu(id: number, scenario: ScenarioInfo = this.scenario, env: Record<string, string> = this.env): VuContext {
     let vu = this.vus.get(id);
     if (!vu) {
-      vu = new VuContext(id, this.scenario);
+      vu = new VuContext(id, scenario, env);
       this.vus.set(id, vu);
     }
     return vu;
   }
 
+  get host(): ScriptHost | null {
+    return this.attached?.host ?? null;
+  }
+
+  /** Attaching a host also opens its inbox (hostLink.ts); null closes it. */
+  set host(host: ScriptHost | null) {
+    this.attached?.link.close();
+    this.attached = host ? { host, link: new HostLink(host) } : null;
+  }
+
   requireHost(): ScriptHost {
-    if (!this.host) throw new Error('this needs a running test: not available while reading options');
-    return this.host;
+    return this.requireLink().host;
+  }
+
+  requireLink(): HostLink {
+    if (!this.attached) throw new Error('this needs a running test: not available while reading options');
+    return this.attached.link;
   }
 
   /** Called from the ESM shims: the module `name` as VU `vuId` sees it. */
@@ -75,7 +129,7 @@ export class Runtime implements HostSource {
         return createEncoding();
       case 'volley:vu':
         return {
-          __ENV: this.env,
+          __ENV: vu.env,
           open: (path: string, mode?: string) => this.open(vu, path, mode),
           onIteration: (listener: (n: number) => void) => vu.onIteration(listener),
           default: undefined,

@@ -1,17 +1,28 @@
 /** One VU's state, as k6 keeps it per VU: ids, iteration, current group, tags, cookies. */
 import type { ScriptHost } from '../native';
+import type { HostLink } from './hostLink';
 import { CookieJar } from './modules/cookies';
 
 /** Where modules reach the engine; there is none while options are read. */
 export interface HostSource {
   host: ScriptHost | null;
   requireHost(): ScriptHost;
+  /** The host's inbox: iterations and requests (see hostLink.ts). */
+  requireLink(): HostLink;
 }
 
 export interface ScenarioInfo {
   name: string;
   executor: string;
   startTime: number;
+}
+
+/** A scenario as the script workers run it: the export its VUs call, their `__ENV` and tags. */
+export interface ScenarioSpec extends ScenarioInfo {
+  exec: string;
+  /** The scenario's `env` over the run's environment. */
+  env: Record<string, string>;
+  tags: Record<string, string>;
 }
 
 export class VuContext {
@@ -27,6 +38,8 @@ export class VuContext {
   constructor(
     readonly id: number,
     readonly scenario: ScenarioInfo,
+    /** `__ENV`: the scenario's env over the run's. */
+    readonly env: Record<string, string>,
   ) {}
 
   /** True while the VU's modules are evaluated (k6's init context): no requests, no samples. */

@@ -7,20 +7,21 @@ import { register } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ScriptHost } from '../native';
+import { ScriptHost, type ClaimedVu } from '../native';
 import { errorLine, installConsole, logLine } from './log';
 import { installPendingResponseGuard } from './pendingGuard';
 import { Runtime } from './runtime';
-import type { ScenarioInfo } from './vu';
+import type { ScenarioSpec } from './vu';
 
 export interface WorkerSetup {
   role: 'vus' | 'lifecycle';
   index: number;
   handle: number | null;
   scriptPath: string;
-  exec: string;
+  /** The run's environment (`__ENV` of setup() and teardown()). */
   env: Record<string, string>;
-  scenario: ScenarioInfo;
+  /** The run's scenarios, in the engine's order (a claimed VU names its scenario by index). */
+  scenarios: ScenarioSpec[];
 }
 
 export type LifecycleRequest =
@@ -43,7 +44,8 @@ installPendingResponseGuard();
 Error.stackTraceLimit = 50;
 register(pathToFileURL(join(__dirname, 'hooks.js')));
 
-const runtime = new Runtime(setup.scriptPath, setup.env, setup.scenario);
+// The lifecycle VU 0 belongs to no scenario.
+const runtime = new Runtime(setup.scriptPath, setup.env, { name: '', executor: '', startTime: 0 });
 runtime.install();
 const scriptUrl = pathToFileURL(setup.scriptPath).href;
 
@@ -51,22 +53,27 @@ function importFor(vu: number): Promise<ScriptModule> {
   return import(`${scriptUrl}?vu=${vu}`) as Promise<ScriptModule>;
 }
 
-async function runVu(host: ScriptHost, id: number): Promise<void> {
-  const vu = runtime.vu(id);
+async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
+  const { id } = claimed;
+  const scenario = setup.scenarios[claimed.scenario];
+  const vu = runtime.vu(id, scenario, scenario.env);
+  // k6 tags a VU's samples with its scenario and the scenario's tags (js/runner.go, Activate).
+  Object.assign(vu.tags, { scenario: scenario.name }, scenario.tags);
+  const link = runtime.requireLink();
   let fn: ((data: unknown) => unknown) | null = null;
   // k6 empties the VU's cookie jar before each iteration unless `noCookiesReset` (js/runner.go, runFn).
   let resetCookies = true;
   try {
     const mod = await importFor(id);
     resetCookies = (mod.options as { noCookiesReset?: unknown } | undefined)?.noCookiesReset !== true;
-    const exported = mod[setup.exec];
-    if (typeof exported !== 'function') throw new Error(`the script exports no function named "${setup.exec}"`);
+    const exported = mod[scenario.exec];
+    if (typeof exported !== 'function') throw new Error(`the script exports no function named "${scenario.exec}"`);
     fn = exported as (data: unknown) => unknown;
   } catch (e) {
     write(errorLine(e));
   }
   vu.inInit = false;
-  while (await host.nextIteration(id)) {
+  while (await link.nextIteration(id)) {
     vu.nextIteration();
     if (resetCookies) vu.cookies.clearAll();
     if (!vu.setupDataLoaded) {
@@ -96,7 +103,11 @@ async function hostVus(): Promise<void> {
     if (vu === null) break;
     running.push(runVu(host, vu));
   }
-  await Promise.all(running);
+  try {
+    await Promise.all(running);
+  } finally {
+    runtime.host = null;
+  }
 }
 
 /** Only what survives JSON goes back: k6 options are plain data. */

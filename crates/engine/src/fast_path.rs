@@ -10,6 +10,8 @@ pub struct RequestWorkload {
     requests: Box<[PreparedRequest]>,
     client: ClientConfig,
     registry: Arc<Registry>,
+    /// The scenario's name: the `scenario` tag of its samples.
+    scenario: Box<str>,
 }
 
 impl RequestWorkload {
@@ -17,11 +19,13 @@ impl RequestWorkload {
         requests: Vec<PreparedRequest>,
         client: ClientConfig,
         registry: Arc<Registry>,
+        scenario: &str,
     ) -> Self {
         RequestWorkload {
             requests: requests.into_boxed_slice(),
             client,
             registry,
+            scenario: scenario.into(),
         }
     }
 }
@@ -36,10 +40,10 @@ impl Workload for RequestWorkload {
     async fn iterate(&self, vu: &mut VuClient) {
         for request in self.requests.iter() {
             let outcome = vu.send(request, BodyMode::Discard).await;
-            // Outputs tag fast-path requests with the root group "" and the run's scenario.
+            // Outputs tag fast-path requests with the root group "" and their scenario.
             let proto = vu.response().proto();
             self.registry
-                .record_request(&outcome, request, proto, None, None);
+                .record_request(&outcome, request, proto, None, Some(&self.scenario));
         }
     }
 

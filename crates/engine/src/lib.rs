@@ -16,4 +16,4 @@ pub mod output;
 pub mod run;
 pub mod script;
 
-pub use run::{Engine, EngineConfig, RunResult, Work};
+pub use run::{Engine, EngineConfig, RunResult, Scenario, Work};

@@ -1,31 +1,44 @@
-//! A whole test run: start (possibly paused), the scenario, the end. This is what the addon's
-//! `Engine` class drives.
+//! A whole test run: start (possibly paused), the scenarios in parallel, the end. This is what
+//! the addon's `Engine` class drives.
 
-use crate::control::{Control, RunStatus};
-use crate::exec::{run_scenario, ScenarioConfig, WorkerPool};
+use crate::control::{Control, RunStatus, ScenarioControl};
+use crate::exec::{run_scenario, ScenarioConfig, ScenarioOutcome, WorkerPool};
 use crate::fast_path::RequestWorkload;
 use crate::groups::GroupTree;
 use crate::http::{ClientConfig, PreparedRequest, RequestSpec};
 use crate::metrics::Registry;
 use crate::script::{Lifecycle, ScriptBridge, ScriptWorkload};
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::{Arc, Condvar, Mutex};
+use std::task::Poll;
 use std::time::Duration;
 
-/// What an iteration does.
+/// What an iteration of a scenario does.
 pub enum Work {
     /// The native fast path: these requests, in order, each iteration; no JS.
     Requests(Vec<RequestSpec>),
-    /// A JS function run by VUs hosted in `workers` script worker threads (see [`crate::script`]).
-    Script { workers: usize },
+    /// A JS function run by VUs hosted in the script worker threads (see [`crate::script`]).
+    Script,
+}
+
+/// One scenario of the test: when and how its executor starts iterations, and what they do.
+pub struct Scenario {
+    pub config: ScenarioConfig,
+    pub work: Work,
 }
 
 /// k6's default `teardownTimeout`.
 const TEARDOWN_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct EngineConfig {
-    pub scenario: ScenarioConfig,
-    pub work: Work,
+    /// Every scenario, in the script's order (at least one). They run in parallel, each from its
+    /// `start_time`, with its own executor and VU pool; the run ends when all have ended.
+    pub scenarios: Vec<Scenario>,
+    /// Script worker threads hosting the JS VUs of [`Work::Script`] scenarios (at least one is
+    /// used when there are such scenarios; ignored otherwise).
+    pub script_workers: usize,
     pub insecure_skip_tls_verify: bool,
     /// `--paused`: wait at status 4 until resumed (how k6-operator starts runners).
     pub start_paused: bool,
@@ -41,15 +54,16 @@ pub struct RunResult {
     pub error: Option<String>,
 }
 
-/// What `Engine::new` prepared for the run: the rendered request, or the bridge script workers
-/// attach to (it exists from the start so that they can attach before the run begins).
+/// What `Engine::new` prepared for each scenario: its rendered requests, or JS (through the
+/// engine's bridge, which exists from the start so that script workers can attach before the
+/// run begins).
 enum Prepared {
     Requests(Vec<PreparedRequest>),
-    Script(Arc<ScriptBridge>),
+    Script,
 }
 
 enum RunState {
-    Created(Box<EngineConfig>, Prepared),
+    Created(Box<EngineConfig>, Vec<Prepared>),
     Running,
     Finished(RunResult),
 }
@@ -82,41 +96,46 @@ impl Drop for Engine {
 }
 
 impl Engine {
-    /// Validates the configuration and renders the request; nothing starts yet.
+    /// Validates the configuration and renders the requests; nothing starts yet.
     pub fn new(config: EngineConfig) -> Result<Arc<Engine>, String> {
-        config.scenario.validate()?;
+        if config.scenarios.is_empty() {
+            return Err("a test needs at least one scenario".into());
+        }
+        for (i, scenario) in config.scenarios.iter().enumerate() {
+            scenario.config.validate()?;
+            let name = &scenario.config.name;
+            if config.scenarios[..i].iter().any(|s| &s.config.name == name) {
+                return Err(format!("two scenarios are named {name}"));
+            }
+        }
         let registry = Arc::new(Registry::new());
         let groups = Arc::new(GroupTree::new());
         let client = ClientConfig::new(config.insecure_skip_tls_verify);
-        let prepared = match &config.work {
-            Work::Requests(specs) => {
-                if specs.is_empty() {
-                    return Err("a request list needs at least one request".into());
-                }
-                let prepared = specs
-                    .iter()
-                    .map(|spec| {
-                        PreparedRequest::new(spec).map_err(|e| format!("{}: {e}", spec.url))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                Prepared::Requests(prepared)
-            }
-            Work::Script { workers } => Prepared::Script(Arc::new(ScriptBridge::new(
-                *workers,
-                client,
-                registry.clone(),
-                groups.clone(),
-            ))),
-        };
-        let script = match &prepared {
-            Prepared::Script(bridge) => Some(bridge.clone()),
-            Prepared::Requests(_) => None,
-        };
-        let control = Control::new(
-            config.scenario.initial_target_vus(),
-            config.scenario.pool_size(),
-            config.start_paused,
-        );
+        let prepared = config
+            .scenarios
+            .iter()
+            .map(|scenario| match &scenario.work {
+                Work::Requests(specs) => prepare_requests(&scenario.config.name, specs),
+                Work::Script => Ok(Prepared::Script),
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let script = prepared
+            .iter()
+            .any(|p| matches!(p, Prepared::Script))
+            .then(|| {
+                Arc::new(ScriptBridge::new(
+                    config.script_workers.max(1),
+                    client,
+                    registry.clone(),
+                    groups.clone(),
+                ))
+            });
+        let scenarios = config
+            .scenarios
+            .iter()
+            .map(|s| Arc::new(ScenarioControl::new(s.config.control_plan())))
+            .collect();
+        let control = Control::new(scenarios, config.start_paused);
         Ok(Arc::new(Engine {
             control: Arc::new(control),
             registry,
@@ -164,8 +183,9 @@ impl Engine {
                 .is_running()
                 .then(|| (control.snapshot().vus, control.vus_max()))
         });
-        let (stream, writer) =
-            crate::output::open(&config, &engine_config.scenario.name, Some(vus))?;
+        // Samples that do not name their scenario get the first one's name.
+        let first = &engine_config.scenarios[0].config.name;
+        let (stream, writer) = crate::output::open(&config, first, Some(vus))?;
         self.registry.output.install(stream)?;
         *output = OutputState::Writing(writer.start()?);
         Ok(())
@@ -257,7 +277,7 @@ impl Engine {
         self.finished.notify_all();
     }
 
-    fn run_blocking(&self, config: EngineConfig, prepared: Prepared) -> RunResult {
+    fn run_blocking(&self, config: EngineConfig, prepared: Vec<Prepared>) -> RunResult {
         let control = &self.control;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -299,52 +319,69 @@ impl Engine {
         }
         control.set_status(RunStatus::Started);
         control.clock.start();
-        control.set_status(RunStatus::Running);
-        let outcome = match prepared {
-            Prepared::Requests(requests) => {
-                let client = ClientConfig::new(config.insecure_skip_tls_verify);
-                let workload = RequestWorkload::new(requests, client, self.registry.clone());
-                runtime.block_on(run_scenario(
-                    &pool,
-                    control.clone(),
-                    self.registry.clone(),
-                    config.scenario,
-                    Arc::new(workload),
-                ))
-            }
-            Prepared::Script(bridge) => {
-                // setup() before the executors, teardown() after them, each in JS (spec §4.2).
-                control.set_status(RunStatus::Setup);
-                let stopped = async {
-                    while !control.is_stopped() {
-                        let changed = control.changed.notified();
-                        tokio::pin!(changed);
-                        changed.as_mut().enable();
-                        if control.is_stopped() {
-                            break;
-                        }
-                        changed.await;
+        if let Some(bridge) = &self.script {
+            // setup() before the executors, teardown() after them, each in JS (spec §4.2).
+            control.set_status(RunStatus::Setup);
+            let stopped = async {
+                while !control.is_stopped() {
+                    let changed = control.changed.notified();
+                    tokio::pin!(changed);
+                    changed.as_mut().enable();
+                    if control.is_stopped() {
+                        break;
                     }
-                };
-                runtime.block_on(bridge.run_lifecycle(Lifecycle::Setup, stopped));
-                control.set_status(RunStatus::Running);
-                let workload = ScriptWorkload::new(bridge.clone());
-                let outcome = runtime.block_on(run_scenario(
+                    changed.await;
+                }
+            };
+            runtime.block_on(bridge.run_lifecycle(Lifecycle::Setup, stopped));
+        }
+        control.set_status(RunStatus::Running);
+        let client = ClientConfig::new(config.insecure_skip_tls_verify);
+        let mut runs: Vec<Pin<Box<dyn Future<Output = ScenarioOutcome> + '_>>> = Vec::new();
+        for (index, (scenario, work)) in config.scenarios.into_iter().zip(prepared).enumerate() {
+            let scenario_control = control.scenarios()[index].clone();
+            let name = scenario.config.name.clone();
+            runs.push(match (work, &self.script) {
+                (Prepared::Requests(requests), _) => {
+                    let workload = RequestWorkload::new(
+                        requests,
+                        client.clone(),
+                        self.registry.clone(),
+                        &name,
+                    );
+                    Box::pin(run_scenario(
+                        &pool,
+                        control.clone(),
+                        scenario_control,
+                        self.registry.clone(),
+                        scenario.config,
+                        Arc::new(workload),
+                    ))
+                }
+                (Prepared::Script, Some(bridge)) => Box::pin(run_scenario(
                     &pool,
                     control.clone(),
+                    scenario_control,
                     self.registry.clone(),
-                    config.scenario,
-                    Arc::new(workload),
-                ));
-                control.set_status(RunStatus::Teardown);
-                // The timer needs the runtime's context, so it is made inside block_on.
-                runtime.block_on(async {
-                    let timeout = tokio::time::sleep(TEARDOWN_TIMEOUT);
-                    bridge.run_lifecycle(Lifecycle::Teardown, timeout).await;
-                });
-                bridge.close();
-                outcome
-            }
+                    scenario.config,
+                    Arc::new(ScriptWorkload::new(bridge.clone(), index)),
+                )),
+                (Prepared::Script, None) => unreachable!("a script scenario has the bridge"),
+            });
+        }
+        let outcomes = runtime.block_on(join_all(runs));
+        if let Some(bridge) = &self.script {
+            control.set_status(RunStatus::Teardown);
+            // The timer needs the runtime's context, so it is made inside block_on.
+            runtime.block_on(async {
+                let timeout = tokio::time::sleep(TEARDOWN_TIMEOUT);
+                bridge.run_lifecycle(Lifecycle::Teardown, timeout).await;
+            });
+            bridge.close();
+        }
+        let outcome = ScenarioOutcome {
+            interrupted_iterations: outcomes.iter().map(|o| o.interrupted_iterations).sum(),
+            vu_panic: outcomes.into_iter().find_map(|o| o.vu_panic),
         };
         RunResult {
             status: RunStatus::Ended,
@@ -352,4 +389,41 @@ impl Engine {
             error: outcome.vu_panic,
         }
     }
+}
+
+fn prepare_requests(scenario: &str, specs: &[RequestSpec]) -> Result<Prepared, String> {
+    if specs.is_empty() {
+        return Err(format!(
+            "scenario {scenario}: a request list needs at least one request"
+        ));
+    }
+    specs
+        .iter()
+        .map(|spec| PreparedRequest::new(spec).map_err(|e| format!("{}: {e}", spec.url)))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Prepared::Requests)
+}
+
+/// Drives every future to its end on the calling task and returns their outputs in order: the
+/// scenarios' schedulers run side by side on the run thread (their VUs run on the pool).
+async fn join_all<'a, T>(mut futures: Vec<Pin<Box<dyn Future<Output = T> + 'a>>>) -> Vec<T> {
+    let mut outputs: Vec<Option<T>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(v) => *output = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
 }

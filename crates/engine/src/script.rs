@@ -48,11 +48,20 @@ pub struct VuSlot {
     /// gracefulStop): the VU's further requests fail at once, so its JS ends quickly.
     interrupted: AtomicBool,
     client: tokio::sync::Mutex<VuClient>,
+    /// The engine worker runtime the executor runs this VU on (None for the lifecycle VU 0).
+    /// The VU's requests and iteration grants are best handled there too: the connection, the
+    /// executor's task and the I/O stay on one thread, as on the native fast path.
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 impl VuSlot {
     pub fn is_interrupted(&self) -> bool {
         self.interrupted.load(Ordering::Acquire)
+    }
+
+    /// See the field: where to spawn this VU's work; None: any runtime will do.
+    pub fn runtime(&self) -> Option<&tokio::runtime::Handle> {
+        self.runtime.as_ref()
     }
 
     /// Sends one request on this VU's keep-alive connection and keeps the response (status,
@@ -69,6 +78,14 @@ impl VuSlot {
     }
 }
 
+/// A VU a script worker must host: its `__VU` (unique in the test) and the index of its
+/// scenario in the run's list (which tells JS the function to run and the `__ENV` to give).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimedVu {
+    pub id: u64,
+    pub scenario: usize,
+}
+
 /// Shared by the executor (through [`ScriptWorkload`]) and every script worker thread.
 pub struct ScriptBridge {
     client: ClientConfig,
@@ -78,9 +95,10 @@ pub struct ScriptBridge {
     /// setup()'s result as JSON text (None: no data). The REST API reads and replaces it; each VU
     /// reads it once, at its first iteration, as k6 does.
     setup_data: Mutex<Option<String>>,
-    /// VU ids per script worker, sent when the executor creates the VU; emptied by `close`.
-    assign_tx: Mutex<Vec<mpsc::UnboundedSender<u64>>>,
-    assign_rx: Vec<tokio::sync::Mutex<mpsc::UnboundedReceiver<u64>>>,
+    /// (VU id, scenario index) per script worker, sent when the executor creates the VU;
+    /// emptied by `close`.
+    assign_tx: Mutex<Vec<mpsc::UnboundedSender<ClaimedVu>>>,
+    assign_rx: Vec<tokio::sync::Mutex<mpsc::UnboundedReceiver<ClaimedVu>>>,
     closed: AtomicBool,
     lifecycle: tokio::sync::watch::Sender<Lifecycle>,
     lifecycle_done: tokio::sync::Notify,
@@ -107,6 +125,7 @@ impl ScriptBridge {
             pending: Mutex::new(None),
             interrupted: AtomicBool::new(false),
             client: tokio::sync::Mutex::new(VuClient::new(client.clone())),
+            runtime: None,
         });
         ScriptBridge {
             client,
@@ -191,8 +210,14 @@ impl ScriptBridge {
         Ok(())
     }
 
+    /// Puts a group in the tree without timing it: k6 makes `::setup` and `::teardown` when those
+    /// functions run (js/runner.go, runPart), and only group() calls feed `group_duration`.
+    pub fn ensure_group(&self, path: &str) -> Result<(), String> {
+        self.groups.ensure(path).map(|_| ())
+    }
+
     /// The next VU this script worker must host; None once the run is over.
-    pub async fn claim_vu(&self, worker: usize) -> Option<u64> {
+    pub async fn claim_vu(&self, worker: usize) -> Option<ClaimedVu> {
         let rx = self.assign_rx.get(worker)?;
         rx.lock().await.recv().await
     }
@@ -257,14 +282,17 @@ impl ScriptBridge {
     }
 }
 
-/// The executor's side: an iteration is a grant to the JS VU and a wait for its end.
+/// The executor's side: an iteration is a grant to the JS VU and a wait for its end. One per
+/// scenario whose iterations run in JS.
 pub struct ScriptWorkload {
     bridge: Arc<ScriptBridge>,
+    /// The scenario's index in the run's list.
+    scenario: usize,
 }
 
 impl ScriptWorkload {
-    pub fn new(bridge: Arc<ScriptBridge>) -> Self {
-        ScriptWorkload { bridge }
+    pub fn new(bridge: Arc<ScriptBridge>, scenario: usize) -> Self {
+        ScriptWorkload { bridge, scenario }
     }
 }
 
@@ -283,9 +311,9 @@ impl Drop for ScriptVu {
 impl Workload for ScriptWorkload {
     type Vu = ScriptVu;
 
-    fn new_vu(&self, index: u64) -> ScriptVu {
-        // k6 numbers VUs from 1 (`__VU`); 0 is the lifecycle VU of setup() and teardown().
-        let id = index + 1;
+    /// `id` is the VU's `__VU`: from 1, unique across scenarios (0 is the lifecycle VU of
+    /// setup() and teardown()).
+    fn new_vu(&self, id: u64) -> ScriptVu {
         let (tx, rx) = mpsc::channel(1);
         let slot = Arc::new(VuSlot {
             id,
@@ -293,6 +321,8 @@ impl Workload for ScriptWorkload {
             pending: Mutex::new(None),
             interrupted: AtomicBool::new(false),
             client: tokio::sync::Mutex::new(VuClient::new(self.bridge.client.clone())),
+            // new_vu runs in the VU's task, on the engine worker that hosts it.
+            runtime: tokio::runtime::Handle::try_current().ok(),
         });
         self.bridge.lock_slots().insert(id, slot.clone());
         let worker = (id as usize) % self.bridge.workers();
@@ -303,7 +333,10 @@ impl Workload for ScriptWorkload {
             .unwrap_or_else(|e| e.into_inner())
             .get(worker)
         {
-            let _ = tx.send(id);
+            let _ = tx.send(ClaimedVu {
+                id,
+                scenario: self.scenario,
+            });
         }
         ScriptVu { grants: tx, slot }
     }

@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use volley_engine::control::RunStatus;
 use volley_engine::exec::{ExecutorKind, ScenarioConfig, Stage};
 use volley_engine::http::RequestSpec;
-use volley_engine::{Engine, EngineConfig, RunResult, Work};
+use volley_engine::{Engine, EngineConfig, RunResult, Scenario, Work};
 
 const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 
@@ -79,8 +79,11 @@ fn engine(target: &Target, scenario: ScenarioConfig, paused: bool) -> Arc<Engine
     let mut request = RequestSpec::get(target.url.clone());
     request.timeout = Duration::from_secs(10);
     Engine::new(EngineConfig {
-        scenario,
-        work: Work::Requests(vec![request]),
+        scenarios: vec![Scenario {
+            config: scenario,
+            work: Work::Requests(vec![request]),
+        }],
+        script_workers: 0,
         insecure_skip_tls_verify: false,
         start_paused: paused,
         workers: Some(2),

@@ -2,7 +2,7 @@
 
 use crate::{
     CheckSnapshot, ControlFailure, EngineOptions, GroupSnapshot, MetricSnapshot, RequestOptions,
-    Stat, StatusSnapshot,
+    ScenarioOptions, Stat, StatusSnapshot,
 };
 use std::time::Duration;
 use volley_engine::control::{ControlError, StatusSnapshot as EngineStatus};
@@ -10,7 +10,7 @@ use volley_engine::exec::{ExecutorKind, ScenarioConfig, Stage};
 use volley_engine::groups::GroupSnapshot as EngineGroup;
 use volley_engine::http::RequestSpec;
 use volley_engine::metrics::registry::MetricSnapshot as EngineMetric;
-use volley_engine::{EngineConfig, Work};
+use volley_engine::{EngineConfig, Scenario, Work};
 
 fn millis(ms: f64, what: &str) -> Result<Duration, String> {
     if !ms.is_finite() || ms < 0.0 {
@@ -45,11 +45,11 @@ fn whole(v: f64, what: &str) -> Result<u64, String> {
     Ok(v as u64)
 }
 
-pub fn engine_config(o: EngineOptions) -> Result<EngineConfig, String> {
+/// One scenario's executor options (spec §11).
+fn scenario_config(o: &ScenarioOptions) -> Result<ScenarioConfig, String> {
     let executor = ExecutorKind::parse(&o.executor)
         .ok_or_else(|| format!("unknown executor type '{}'", o.executor))?;
-    let mut scenario =
-        ScenarioConfig::new(o.scenario_name.as_deref().unwrap_or("default"), executor);
+    let mut scenario = ScenarioConfig::new(&o.name, executor);
     scenario.vus = u64::from(o.vus);
     scenario.max_vus = o.max_vus.map(u64::from);
     scenario.duration = o.duration_ms.map(|d| millis(d, "duration")).transpose()?;
@@ -63,9 +63,12 @@ pub fn engine_config(o: EngineOptions) -> Result<EngineConfig, String> {
     if let Some(g) = o.graceful_stop_ms {
         scenario.graceful_stop = millis(g, "gracefulStop")?;
     }
-    if let Some(stages) = o.stages {
+    if let Some(t) = o.start_time_ms {
+        scenario.start_time = millis(t, "startTime")?;
+    }
+    if let Some(stages) = &o.stages {
         scenario.stages = stages
-            .into_iter()
+            .iter()
             .map(|s| {
                 Ok(Stage {
                     duration: millis(s.duration_ms, "stage duration")?,
@@ -87,30 +90,79 @@ pub fn engine_config(o: EngineOptions) -> Result<EngineConfig, String> {
     if let Some(g) = o.graceful_ramp_down_ms {
         scenario.graceful_ramp_down = millis(g, "gracefulRampDown")?;
     }
-    let work = match (o.script_workers, o.url, o.requests) {
-        (Some(workers), None, None) => Work::Script {
-            workers: workers.max(1) as usize,
-        },
-        (None, Some(url), None) => Work::Requests(vec![request_spec(RequestOptions {
+    Ok(scenario)
+}
+
+/// The single-scenario fields of `EngineOptions` as one scenario.
+fn single_scenario(o: &mut EngineOptions) -> ScenarioOptions {
+    ScenarioOptions {
+        name: o.scenario_name.clone().unwrap_or_else(|| "default".into()),
+        executor: o.executor.clone(),
+        vus: o.vus,
+        max_vus: o.max_vus,
+        duration_ms: o.duration_ms,
+        iterations: o.iterations,
+        graceful_stop_ms: o.graceful_stop_ms,
+        start_time_ms: None,
+        stages: o.stages.take(),
+        rate: o.rate,
+        start_rate: o.start_rate,
+        time_unit_ms: o.time_unit_ms,
+        pre_allocated_vus: o.pre_allocated_vus,
+        graceful_ramp_down_ms: o.graceful_ramp_down_ms,
+        requests: None,
+        exec: None,
+    }
+}
+
+fn request_list(list: Vec<RequestOptions>) -> Result<Vec<RequestSpec>, String> {
+    list.into_iter().map(request_spec).collect()
+}
+
+pub fn engine_config(mut o: EngineOptions) -> Result<EngineConfig, String> {
+    let scenarios = match o.scenarios.take() {
+        Some(list) if list.is_empty() => return Err("scenarios is empty".into()),
+        Some(list) => list,
+        None => vec![single_scenario(&mut o)],
+    };
+    // What iterations do unless a scenario has its own request list.
+    let shared = match (o.script_workers, o.url, o.requests) {
+        (None, None, None) => None,
+        (Some(_), None, None) => Some(Work::Script),
+        (None, Some(url), None) => Some(Work::Requests(vec![request_spec(RequestOptions {
             method: o.method,
             url,
             headers: o.headers,
             body: o.body,
             timeout_ms: o.timeout_ms,
-        })?]),
-        (None, None, Some(list)) => Work::Requests(
-            list.into_iter()
-                .map(request_spec)
-                .collect::<Result<_, String>>()?,
-        ),
+        })?])),
+        (None, None, Some(list)) => Some(Work::Requests(request_list(list)?)),
         _ => return Err(
-            "give exactly one of url, requests (the native fast path) or scriptWorkers (a script)"
+            "give at most one of url, requests (the native fast path) or scriptWorkers (a script)"
                 .into(),
         ),
     };
+    let scenarios = scenarios
+        .into_iter()
+        .map(|mut s| {
+            let config = scenario_config(&s)?;
+            let work = match (s.requests.take(), &shared) {
+                (Some(list), _) => Work::Requests(request_list(list)?),
+                (None, Some(Work::Script)) => Work::Script,
+                (None, Some(Work::Requests(list))) => Work::Requests(list.clone()),
+                (None, None) => {
+                    return Err(format!(
+                        "scenario {} has nothing to run: give url, requests or scriptWorkers, or the scenario's own requests",
+                        s.name
+                    ))
+                }
+            };
+            Ok(Scenario { config, work })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     Ok(EngineConfig {
-        scenario,
-        work,
+        scenarios,
+        script_workers: o.script_workers.map_or(0, |w| w.max(1) as usize),
         insecure_skip_tls_verify: o.insecure_skip_tls_verify.unwrap_or(false),
         start_paused: o.paused.unwrap_or(false),
         workers: o.workers.map(|w| w as usize),

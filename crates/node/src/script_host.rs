@@ -1,6 +1,7 @@
 //! The script workers' side of the engine: VUs claim work, wait for iterations and send
 //! requests through the engine. Each worker thread attaches to the run by its handle.
 
+use crate::inbox::{Event, Events, Inbox, Posting, WakeFn};
 use crate::HeaderPair;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -8,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use volley_engine::http::{Outcome, RequestSpec, VuClient};
-use volley_engine::script::{IterationEnd, ScriptBridge};
+use volley_engine::script::{IterationEnd, ScriptBridge, VuSlot};
 
 /// Runs by handle, so that worker threads (other JS realms) reach the engine the main thread made.
 static RUNS: LazyLock<Mutex<HashMap<u32, Arc<ScriptBridge>>>> = LazyLock::new(Default::default);
@@ -38,6 +39,10 @@ pub struct ScriptRequest {
     pub timeout_ms: f64,
     /// k6's responseType: "text" (default), "binary" or "none".
     pub response_type: Option<String>,
+    /// The VU's group path (`::a::b`, "" for the root) and scenario: the `group` and `scenario`
+    /// tags of the request's samples in outputs.
+    pub group: Option<String>,
+    pub scenario: Option<String>,
 }
 
 /// k6's `res.timings`, in milliseconds.
@@ -124,9 +129,20 @@ fn to_response(outcome: &Outcome, client: &VuClient, keep_body: bool) -> ScriptR
     }
 }
 
+/// A VU a script worker hosts.
+#[napi(object)]
+pub struct ClaimedVu {
+    /// k6's `__VU`: unique in the test.
+    pub id: u32,
+    /// Its scenario's index in the run's list of scenarios.
+    pub scenario: u32,
+}
+
 #[napi]
 pub struct ScriptHost {
     bridge: Arc<ScriptBridge>,
+    /// Where `waitIteration` and `send` deliver (see [`crate::inbox`]).
+    inbox: Arc<Inbox>,
 }
 
 #[napi]
@@ -140,16 +156,88 @@ impl ScriptHost {
             .get(&handle)
             .cloned()
             .ok_or_else(|| Error::from_reason(format!("no script run with handle {handle}")))?;
-        Ok(ScriptHost { bridge })
+        Ok(ScriptHost {
+            bridge,
+            inbox: Arc::default(),
+        })
     }
 
-    /// The next VU this worker hosts; null once the run is over.
+    /// Starts delivering through the inbox: `wake` is called (on this thread) when events wait
+    /// in `drain()`. Needed by `waitIteration` and `send`.
+    #[napi(ts_args_type = "wake: () => void")]
+    pub fn listen(&self, wake: WakeFn) {
+        self.inbox.listen(wake);
+    }
+
+    /// Stops delivering: releases the `listen` callback.
     #[napi]
-    pub async fn claim_vu(&self, worker: u32) -> Option<u32> {
+    pub fn unlisten(&self) {
+        self.inbox.close();
+    }
+
+    /// The events posted since the last drain, as one flat array (layout in `inbox.rs`):
+    /// grants `0, vu, granted`; responses `1, token, ...fields`; failures `2, token, message`.
+    #[napi(ts_return_type = "Array<unknown>")]
+    pub fn drain(&self, env: Env) -> Result<Events> {
+        self.inbox.take(&env).map(Events)
+    }
+
+    /// `nextIteration`, delivered through the inbox: a grant event `0, vu, granted` follows.
+    /// Waits on the VU's engine worker, next to the executor that grants.
+    #[napi]
+    pub fn wait_iteration(&self, env: Env, vu: u32) -> Result<()> {
+        self.inbox.expect(&env)?;
+        let posting = Posting::new(self.inbox.clone(), Event::Grant { vu, granted: false });
+        let Some(slot) = self.bridge.slot(u64::from(vu)) else {
+            // Dropping the posting delivers "no more iterations", as nextIteration resolves false.
+            return Ok(());
+        };
+        let bridge = self.bridge.clone();
+        spawn_for(&slot, async move {
+            let granted = bridge.next_iteration(u64::from(vu)).await;
+            posting.post(Event::Grant { vu, granted });
+        });
+        Ok(())
+    }
+
+    /// `request`, delivered through the inbox under `token`: a response event follows, or a
+    /// failure event (as `request` rejects). Runs on the VU's engine worker. Throws when the
+    /// request cannot start (as `request` rejects before sending).
+    #[napi]
+    pub fn send(&self, env: Env, vu: u32, token: u32, request: ScriptRequest) -> Result<()> {
+        // JS turns a text body into a string anyway: made here from the bytes, no Buffer.
+        let text = request.response_type.as_deref() != Some("binary");
+        let (slot, task) = self.request_task(vu, request)?;
+        self.inbox.expect(&env)?;
+        let posting = Posting::new(
+            self.inbox.clone(),
+            Event::Failure {
+                token,
+                message: "the iteration was interrupted: the test ended before the response".into(),
+            },
+        );
+        spawn_for(&slot, async move {
+            let response = task.await;
+            posting.post(Event::Response {
+                token,
+                text,
+                response,
+            });
+        });
+        Ok(())
+    }
+
+    /// The next VU this worker hosts (its `__VU` and its scenario's index in the run's list);
+    /// null once the run is over.
+    #[napi]
+    pub async fn claim_vu(&self, worker: u32) -> Option<ClaimedVu> {
         self.bridge
             .claim_vu(worker as usize)
             .await
-            .map(|vu| vu as u32)
+            .map(|vu| ClaimedVu {
+                id: vu.id as u32,
+                scenario: vu.scenario as u32,
+            })
     }
 
     /// Resolves true when the executor grants the VU an iteration, false when it never will again.
@@ -184,6 +272,12 @@ impl ScriptHost {
             .map_err(Error::from_reason)
     }
 
+    /// Puts a group in the tree without timing it (the `::setup` and `::teardown` groups).
+    #[napi]
+    pub fn ensure_group(&self, path: String) -> Result<()> {
+        self.bridge.ensure_group(&path).map_err(Error::from_reason)
+    }
+
     /// Makes (or finds) a custom metric: `new Counter/Gauge/Rate/Trend(name, isTime)`. A name
     /// held by a metric of another type is an error.
     #[napi]
@@ -191,7 +285,7 @@ impl ScriptHost {
         self.custom(&name, &kind, is_time).map(|_| ())
     }
 
-    /// A sample of a custom metric.
+    /// A sample of a custom metric; `group` (the VU's group path) tags it in outputs.
     #[napi]
     pub fn add_metric_sample(
         &self,
@@ -199,8 +293,12 @@ impl ScriptHost {
         kind: String,
         is_time: bool,
         value: f64,
+        group: Option<String>,
     ) -> Result<()> {
-        self.custom(&name, &kind, is_time)?.add(value);
+        let metric = self.custom(&name, &kind, is_time)?;
+        self.bridge
+            .registry()
+            .record_custom(&metric, value, group.as_deref());
         Ok(())
     }
 
@@ -227,6 +325,23 @@ impl ScriptHost {
     /// error_code), never a rejection. Recorded in the run's HTTP metrics.
     #[napi]
     pub async fn request(&self, vu: u32, request: ScriptRequest) -> Result<ScriptResponse> {
+        let (_, task) = self.request_task(vu, request)?;
+        Ok(task.await)
+    }
+}
+
+impl ScriptHost {
+    /// What `request` and `send` share: the checks and the rendering, done at once (errors are
+    /// the caller's to report), and the work itself, to run on the VU's engine worker: the
+    /// request on the VU's connection, recorded in the run's HTTP metrics.
+    fn request_task(
+        &self,
+        vu: u32,
+        request: ScriptRequest,
+    ) -> Result<(
+        Arc<VuSlot>,
+        impl std::future::Future<Output = ScriptResponse> + Send + 'static,
+    )> {
         let Some(slot) = self.bridge.slot(u64::from(vu)) else {
             return Err(Error::from_reason(format!("VU {vu} is not running")));
         };
@@ -242,6 +357,7 @@ impl ScriptHost {
             volley_engine::http::DEFAULT_TIMEOUT
         };
         let keep_body = request.response_type.as_deref() != Some("none");
+        let (group, scenario) = (request.group, request.scenario);
         let spec = RequestSpec {
             method: request.method,
             url: request.url,
@@ -254,17 +370,32 @@ impl ScriptHost {
             timeout,
         };
         let prepared = ScriptBridge::prepare(&spec).map_err(Error::from_reason)?;
-        let (outcome, response) = slot
-            .request(&prepared, |outcome, client| {
-                to_response(outcome, client, keep_body)
-            })
-            .await;
-        self.bridge.registry().record_http(&outcome);
-        Ok(response)
+        let bridge = self.bridge.clone();
+        let task_slot = slot.clone();
+        let task = async move {
+            let slot = task_slot;
+            let (outcome, response) = slot
+                .request(&prepared, |outcome, client| {
+                    to_response(outcome, client, keep_body)
+                })
+                .await;
+            let proto = if response.proto == "HTTP/1.0" {
+                "HTTP/1.0"
+            } else {
+                "HTTP/1.1"
+            };
+            bridge.registry().record_request(
+                &outcome,
+                &prepared,
+                proto,
+                group.as_deref(),
+                scenario.as_deref(),
+            );
+            response
+        };
+        Ok((slot, task))
     }
-}
 
-impl ScriptHost {
     fn custom(
         &self,
         name: &str,
@@ -288,5 +419,17 @@ impl ScriptHost {
             .registry()
             .custom(name, kind, contains)
             .map_err(Error::from_reason)
+    }
+}
+
+/// Runs a VU's work on its engine worker (see [`VuSlot::runtime`]), else on napi's runtime.
+fn spawn_for(slot: &VuSlot, work: impl std::future::Future<Output = ()> + Send + 'static) {
+    match slot.runtime() {
+        Some(runtime) => {
+            runtime.spawn(work);
+        }
+        None => {
+            napi::bindgen_prelude::spawn(work);
+        }
     }
 }

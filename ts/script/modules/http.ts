@@ -3,7 +3,7 @@
  * Rust and is measured there (phase timings, http_* metrics). Redirects are followed here, hop
  * by hop as k6 does (each hop is a request in the metrics), up to `redirects` (10).
  */
-import type { ScriptResponse } from '../../native';
+import type { LinkResponse } from '../hostLink';
 import { parseDuration } from '../../run/duration';
 import type { HostSource, VuContext } from '../vu';
 import { CookieJar } from './cookies';
@@ -79,7 +79,7 @@ export class Response {
   cookies: Record<string, Array<{ name: string; value: string; domain: string; path: string; http_only: boolean; secure: boolean; max_age: number; expires: number }>>;
   request: { method: string; url: string; headers: Record<string, string[]>; body: string };
 
-  constructor(raw: ScriptResponse, url: string, request: Response['request'], responseType: Params['responseType']) {
+  constructor(raw: LinkResponse, url: string, request: Response['request'], responseType: Params['responseType']) {
     this.status = raw.status;
     this.status_text = raw.statusText;
     this.proto = raw.proto;
@@ -96,8 +96,12 @@ export class Response {
       }
     }
     if (responseType === 'none' || !raw.body) this.body = responseType === 'none' ? null : raw.error ? null : '';
-    else if (responseType === 'binary') this.body = raw.body.buffer.slice(raw.body.byteOffset, raw.body.byteOffset + raw.body.byteLength) as ArrayBuffer;
-    else this.body = raw.body.toString('utf8');
+    else if (responseType === 'binary') {
+      const bytes = raw.body as Buffer; // a Buffer unless the body is text
+      this.body = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    }
+    // The inbox delivers a text body as a string already (decoded as Buffer#toString does).
+    else this.body = typeof raw.body === 'string' ? raw.body : raw.body.toString('utf8');
     const t = raw.timings;
     this.timings = { blocked: t.blocked, connecting: t.connecting, tls_handshaking: t.tlsHandshaking, sending: t.sending, waiting: t.waiting, receiving: t.receiving, duration: t.duration };
     this.url = url;
@@ -174,13 +178,16 @@ export function createHttp(vu: VuContext, rt: HostSource) {
       const cookies = vu.cookies.forUrl(parsed).map((c) => `${c.name}=${c.value}`);
       for (const [name, v] of Object.entries(params.cookies ?? {})) cookies.push(`${name}=${typeof v === 'string' ? v : v.value}`);
       if (cookies.length) headers.Cookie = cookies.join('; ');
-      const raw = await rt.requireHost().request(vu.id, {
+      const raw = await rt.requireLink().request(vu.id, {
         method: verb,
         url: target,
         headers: Object.entries(headers).map(([name, value]) => ({ name, value: String(value) })),
         body: bytes,
         timeoutMs: timeoutMs(params.timeout),
         responseType: params.responseType ?? 'text',
+        // Output tags (--out): the group and scenario the request was made in.
+        group: vu.groupPath,
+        scenario: vu.scenario.name,
       });
       const setCookie = raw.headers.filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value);
       if (setCookie.length) vu.cookies.store(parsed, setCookie);

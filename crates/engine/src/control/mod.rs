@@ -4,14 +4,18 @@
 //! any thread (the Node main thread, engine workers) without blocking on the data plane.
 
 mod clock;
+mod scenario;
 mod status;
 
 pub use clock::RunClock;
+pub use scenario::{
+    ManualUpdates, ScenarioControl, ScenarioPlan, ScenarioSnapshot, ScenarioStatus,
+};
 pub use status::RunStatus;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 /// A refused control request. `detail` uses k6's wording where k6 has one (spec §3.2, §4.3).
@@ -43,53 +47,52 @@ pub struct StatusSnapshot {
     pub paused: bool,
     pub vus: u64,
     pub vus_max: u64,
-    /// The active VU target the executor works towards (`vus` catches up with it).
+    /// The active VU targets of the running scenarios together (`vus` catches up with it).
     pub target_vus: u64,
     pub stopped: bool,
     pub running: bool,
     pub tainted: bool,
 }
 
-/// Generation counters of live updates: an executor that drives `vus` / `vus-max` itself
-/// compares them with the last ones it saw to tell a PATCH from its own writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ManualUpdates {
-    pub vus: u64,
-    pub vus_max: u64,
-}
-
-/// Shared state of one run. Executors read it; control requests write it.
+/// Shared state of one run. Executors read it; control requests write it. The run-wide flags
+/// and clock live here; each scenario's VU target, pool and counters in its [`ScenarioControl`].
 pub struct Control {
     status: AtomicU32,
     paused: AtomicBool,
     stopped: AtomicBool,
     tainted: AtomicBool,
-    /// VUs busy right now (k6 semantics per executor, spec §4.5): 0 while paused.
+    /// VUs busy right now in every scenario together (spec §4.5: `vus` is across all
+    /// scenarios); kept beside the scenarios' own counts so that `vus` is one load.
     active_vus: AtomicU64,
     /// The most VUs ever active at once, for a run too short for a once-a-second sample.
     peak_vus: AtomicU64,
-    /// VUs the executor should keep running.
-    target_vus: AtomicU64,
-    /// Initialised VUs (the pool).
-    vus_max: AtomicU64,
-    /// The lowest `vus-max` a live update may set: the configured pool (k6 rule, spec §4.4).
-    min_vus_max: AtomicU64,
-    /// Serialises control writers so that validation and update see the same numbers.
+    scenarios: Vec<Arc<ScenarioControl>>,
+    /// The scenario PATCH /v1/status `vus` / `vus-max` changes (see [`Control::scale`]).
+    scaled: usize,
+    /// k6's `__VU`: unique in the test across scenarios, from 1 (0 is setup/teardown's VU).
+    next_vu_id: AtomicU64,
+    /// Serialises pause and resume so that validation and update see the same flags.
     writer: Mutex<()>,
-    /// Accepted `scale` calls that set `vus` / `vus-max` (see [`ManualUpdates`]).
-    vus_updates: AtomicU64,
-    vus_max_updates: AtomicU64,
     pub clock: RunClock,
-    /// Woken whenever pause, target, pool or stop change; VUs and the scheduler wait on it.
+    /// Woken whenever the status, pause or stop change (each scenario's `changed` is woken too).
     pub changed: Notify,
 }
 
 impl Control {
-    pub fn new(target_vus: u64, vus_max: u64, paused: bool) -> Self {
+    /// `scenarios` in the script's order; at least one.
+    pub fn new(scenarios: Vec<Arc<ScenarioControl>>, paused: bool) -> Self {
+        assert!(!scenarios.is_empty(), "a run has at least one scenario");
         let clock = RunClock::new();
         if paused {
             clock.pause();
         }
+        // k6 sends live VU updates to the first externally-controlled scenario only (spec §4.4).
+        // volley lets PATCH /v1/status scale every executor, so without an externally-controlled
+        // scenario it scales the first scenario; /v1/scenarios/{name} reaches the others.
+        let scaled = scenarios
+            .iter()
+            .position(|s| s.executor() == "externally-controlled")
+            .unwrap_or(0);
         Control {
             status: AtomicU32::new(RunStatus::Created as u32),
             paused: AtomicBool::new(paused),
@@ -97,12 +100,10 @@ impl Control {
             tainted: AtomicBool::new(false),
             active_vus: AtomicU64::new(0),
             peak_vus: AtomicU64::new(0),
-            target_vus: AtomicU64::new(target_vus),
-            vus_max: AtomicU64::new(vus_max),
-            min_vus_max: AtomicU64::new(vus_max),
+            scenarios,
+            scaled,
+            next_vu_id: AtomicU64::new(1),
             writer: Mutex::new(()),
-            vus_updates: AtomicU64::new(0),
-            vus_max_updates: AtomicU64::new(0),
             clock,
             changed: Notify::new(),
         }
@@ -123,11 +124,30 @@ impl Control {
                 self.active_vus.load(Ordering::Relaxed)
             },
             vus_max: self.vus_max(),
-            target_vus: self.target_vus(),
+            target_vus: self
+                .scenarios
+                .iter()
+                .filter(|s| s.status() == ScenarioStatus::Running)
+                .map(|s| s.target_vus())
+                .sum(),
             stopped,
             running: status.is_running(),
             tainted: self.tainted.load(Ordering::Relaxed),
         }
+    }
+
+    /// Every scenario, in the script's order.
+    pub fn scenarios(&self) -> &[Arc<ScenarioControl>] {
+        &self.scenarios
+    }
+
+    pub fn scenario(&self, name: &str) -> Option<&Arc<ScenarioControl>> {
+        self.scenarios.iter().find(|s| s.name() == name)
+    }
+
+    /// One scenario's reading for `/v1/scenarios`.
+    pub fn scenario_snapshot(&self, scenario: &ScenarioControl) -> ScenarioSnapshot {
+        scenario.snapshot(self.clock.elapsed(), self.is_paused(), self.is_stopped())
     }
 
     pub fn status(&self) -> RunStatus {
@@ -147,24 +167,29 @@ impl Control {
         self.stopped.load(Ordering::Acquire)
     }
 
-    pub fn target_vus(&self) -> u64 {
-        self.target_vus.load(Ordering::Acquire)
-    }
-
+    /// The pools of every scenario together (k6's `vus-max`, spec §4.1). k6 lets scenarios that
+    /// never overlap in time share VUs, so its count can be lower; volley keeps one pool per
+    /// scenario.
     pub fn vus_max(&self) -> u64 {
-        self.vus_max.load(Ordering::Acquire)
+        self.scenarios.iter().map(|s| s.vus_max()).sum()
     }
 
     pub fn set_tainted(&self, tainted: bool) {
         self.tainted.store(tainted, Ordering::Relaxed);
     }
 
-    pub(crate) fn vu_activated(&self) {
+    pub(crate) fn vu_activated(&self, scenario: &ScenarioControl) {
+        scenario.vu_activated();
         let now = self.active_vus.fetch_add(1, Ordering::Relaxed) + 1;
         self.peak_vus.fetch_max(now, Ordering::Relaxed);
     }
 
-    /// VUs not parked right now, paused or not (the raw count behind `vus`).
+    pub(crate) fn vu_deactivated(&self, scenario: &ScenarioControl) {
+        scenario.vu_deactivated();
+        self.active_vus.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// VUs not parked right now in any scenario, paused or not (the raw count behind `vus`).
     pub fn active_vus(&self) -> u64 {
         self.active_vus.load(Ordering::Relaxed)
     }
@@ -173,11 +198,21 @@ impl Control {
         self.peak_vus.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn vu_deactivated(&self) {
-        self.active_vus.fetch_sub(1, Ordering::Relaxed);
+    /// A new VU's `__VU`.
+    pub(crate) fn next_vu_id(&self) -> u64 {
+        self.next_vu_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Pause or resume (spec §4.3, with live control on every executor: README item 1).
+    /// Wakes the run's waiters and every scenario's.
+    fn notify_all(&self) {
+        self.changed.notify_waiters();
+        for s in &self.scenarios {
+            s.changed.notify_waiters();
+        }
+    }
+
+    /// Pause or resume the whole run, every scenario at once (spec §4.3, with live control on
+    /// every executor: README item 1).
     pub fn set_paused(&self, paused: bool) -> Result<(), ControlError> {
         let _guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         if self.status().is_finished() {
@@ -205,83 +240,58 @@ impl Control {
             self.clock.resume();
         }
         self.paused.store(paused, Ordering::Release);
-        self.changed.notify_waiters();
+        self.notify_all();
         Ok(())
     }
 
-    /// Live VU update (spec §3.2 step 5, §4.4). Either value may be absent.
+    /// PATCH /v1/status `vus` / `vus-max` (spec §3.2 step 5, §4.4): the first externally-controlled
+    /// scenario, else the first scenario (see [`Control::new`]). Either value may be absent.
     pub fn scale(&self, vus: Option<i64>, vus_max: Option<i64>) -> Result<(), ControlError> {
-        let _guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        self.scale_scenario(self.scaled, vus, vus_max)
+    }
+
+    /// Live VU update of the scenario at `index` (`/v1/scenarios/{name}`).
+    pub fn scale_scenario(
+        &self,
+        index: usize,
+        vus: Option<i64>,
+        vus_max: Option<i64>,
+    ) -> Result<(), ControlError> {
         if self.status().is_finished() {
             return Err(ControlError::Ended);
         }
-        let new_max = vus_max.unwrap_or(self.vus_max() as i64);
-        let new_vus = vus.unwrap_or(self.target_vus() as i64);
-        let mut problems = Vec::new();
-        if new_vus < 0 || new_max < 0 {
-            problems.push("the number of VUs can't be negative".to_string());
-        } else if new_vus > new_max {
-            problems.push(format!(
-                "the number of active VUs ({new_vus}) must be less than or equal to the number of maxVUs ({new_max})"
-            ));
-        }
-        if !problems.is_empty() {
-            return Err(ControlError::ConfigUpdate(format!(
-                "invalid configuration supplied: {}",
-                problems.join(", ")
-            )));
-        }
-        let floor = self.min_vus_max.load(Ordering::Relaxed);
-        if (new_max as u64) < floor {
-            return Err(ControlError::ConfigUpdate(format!(
-                "the new number of max VUs cannot be lower than the starting number of max VUs ({floor})"
-            )));
-        }
-        self.vus_max.store(new_max as u64, Ordering::Release);
-        self.target_vus.store(new_vus as u64, Ordering::Release);
-        if vus.is_some() {
-            self.vus_updates.fetch_add(1, Ordering::Release);
-        }
-        if vus_max.is_some() {
-            self.vus_max_updates.fetch_add(1, Ordering::Release);
-        }
-        self.changed.notify_waiters();
-        Ok(())
+        self.scenarios
+            .get(index)
+            .ok_or_else(|| ControlError::ConfigUpdate(format!("no scenario number {index}")))?
+            .scale(vus, vus_max)
     }
 
-    /// How many live updates have set `vus` and `vus-max` so far.
-    pub fn manual_updates(&self) -> ManualUpdates {
-        ManualUpdates {
-            vus: self.vus_updates.load(Ordering::Acquire),
-            vus_max: self.vus_max_updates.load(Ordering::Acquire),
+    /// Pause or resume the scenario at `index` alone (see [`ScenarioControl::set_paused`]).
+    pub fn set_scenario_paused(&self, index: usize, paused: bool) -> Result<(), ControlError> {
+        if self.status().is_finished() {
+            return Err(ControlError::Ended);
         }
+        self.scenarios
+            .get(index)
+            .ok_or_else(|| ControlError::Pause(format!("no scenario number {index}")))?
+            .set_paused(paused, self.clock.elapsed())
     }
 
-    /// An executor's own change of the target and pool (ramping-vus stages, arrival-rate pool
-    /// growth). Refused (false, nothing changed) when a live update the executor has not seen
-    /// (`seen`) landed in between: a PATCH is never silently overwritten.
-    pub(crate) fn set_scheduled(&self, seen: ManualUpdates, target_vus: u64, vus_max: u64) -> bool {
-        let _guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        if self.manual_updates() != seen {
-            return false;
+    /// Live rate of the arrival-rate scenario at `index`, in iterations per second.
+    pub fn set_scenario_rate(&self, index: usize, per_second: f64) -> Result<(), ControlError> {
+        if self.status().is_finished() {
+            return Err(ControlError::Ended);
         }
-        self.vus_max.store(vus_max, Ordering::Release);
-        self.target_vus.store(target_vus, Ordering::Release);
-        self.changed.notify_waiters();
-        true
+        self.scenarios
+            .get(index)
+            .ok_or_else(|| ControlError::ConfigUpdate(format!("no scenario number {index}")))?
+            .set_rate(per_second)
     }
 
     /// Stop the run now (spec §4.6): idempotent; in-flight iterations are interrupted.
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::Release);
-        self.changed.notify_waiters();
-    }
-
-    /// Called by an executor that lets the pool grow on its own (arrival-rate) or when the run
-    /// configuration itself is set.
-    pub fn set_pool(&self, vus_max: u64) {
-        self.vus_max.store(vus_max, Ordering::Release);
-        self.changed.notify_waiters();
+        self.notify_all();
     }
 }
 
@@ -289,10 +299,28 @@ impl Control {
 mod tests {
     use super::*;
 
+    fn plan(name: &str, executor: &'static str, target: u64, max: u64) -> ScenarioPlan {
+        ScenarioPlan {
+            name: name.into(),
+            executor,
+            start_time: std::time::Duration::ZERO,
+            time_limit: None,
+            iterations: None,
+            rate: None,
+            target_vus: target,
+            vus_max: max,
+        }
+    }
+
     fn running(target: u64, max: u64) -> Control {
-        let c = Control::new(target, max, false);
+        let scenario = ScenarioControl::new(plan("default", "constant-vus", target, max));
+        let c = Control::new(vec![Arc::new(scenario)], false);
         c.set_status(RunStatus::Running);
         c
+    }
+
+    fn target_and_max(c: &Control, i: usize) -> (u64, u64) {
+        (c.scenarios()[i].target_vus(), c.scenarios()[i].vus_max())
     }
 
     #[test]
@@ -317,9 +345,9 @@ mod tests {
         let c = running(2, 10);
         let err = c.scale(Some(20), None).unwrap_err();
         assert_eq!(err.to_string(), "invalid configuration supplied: the number of active VUs (20) must be less than or equal to the number of maxVUs (10)");
-        assert_eq!(c.target_vus(), 2);
+        assert_eq!(target_and_max(&c, 0), (2, 10));
         c.scale(Some(20), Some(20)).unwrap();
-        assert_eq!((c.target_vus(), c.vus_max()), (20, 20));
+        assert_eq!(target_and_max(&c, 0), (20, 20));
     }
 
     #[test]
@@ -341,5 +369,34 @@ mod tests {
         c.set_status(RunStatus::Ended);
         assert_eq!(c.set_paused(true), Err(ControlError::Ended));
         assert_eq!(c.scale(Some(1), None), Err(ControlError::Ended));
+    }
+
+    #[test]
+    fn status_scale_targets_the_first_externally_controlled_scenario() {
+        let scenarios = vec![
+            Arc::new(ScenarioControl::new(plan("a", "constant-vus", 2, 2))),
+            Arc::new(ScenarioControl::new(plan(
+                "b",
+                "externally-controlled",
+                1,
+                5,
+            ))),
+            Arc::new(ScenarioControl::new(plan(
+                "c",
+                "externally-controlled",
+                1,
+                5,
+            ))),
+        ];
+        let c = Control::new(scenarios, false);
+        c.set_status(RunStatus::Running);
+        c.scale(Some(4), None).unwrap();
+        assert_eq!(
+            [0, 1, 2].map(|i| target_and_max(&c, i)),
+            [(2, 2), (4, 5), (1, 5)]
+        );
+        assert_eq!(c.vus_max(), 12);
+        c.scale_scenario(0, None, Some(6)).unwrap();
+        assert_eq!(target_and_max(&c, 0), (2, 6));
     }
 }

@@ -3,9 +3,9 @@
 //! to an idle VU; VUs never decide when to start.
 //!
 //! Live control (volley's extension, spec README item 1):
-//! - pause: no arrivals while paused; iterations in flight finish. The plan runs on the
-//!   scenario clock (un-paused time), so arrivals that fall in a pause are not made up later and
-//!   the run lasts longer by the pause.
+//! - pause (the whole run's, or this scenario's alone): no arrivals while paused; iterations in
+//!   flight finish. The plan runs on the scenario clock (un-paused time), so arrivals that fall
+//!   in a pause are not made up later and the run lasts longer by the pause.
 //! - `vus` (the control handle's target) caps the VUs busy at once; an arrival beyond it is
 //!   dropped. Until a live update sets it, it follows the pool.
 //! - `vus-max` is the pool: VUs initialised and allowed to take iterations. The executor grows
@@ -14,16 +14,21 @@
 //!   can both raise and lower the ceiling.
 //! - k6's validation still holds (`vus` <= `vus-max`, spec §4.4): lowering the pool below the
 //!   busy cap, or raising the cap above the current pool, takes both values in one update.
+//! - `rate` (`/v1/scenarios/{name}`, iterations per second): constant-arrival-rate runs at the
+//!   new rate until its end. On ramping-arrival-rate a live rate overrides the stages until the
+//!   next stage boundary, where the stages take over again from that stage's start (as a manual
+//!   `vus` does on ramping-vus); during the last stage it holds to the end. Either way the next
+//!   arrival comes one interval of the new rate after the update.
 //!
 //! `vus` reads the VUs busy with an iteration (spec §4.5).
 
 use super::config::{ExecutorKind, ScenarioConfig};
 use super::scheduler::{Phase, Sampler, ScenarioState};
-use super::stages::ArrivalPlan;
+use super::stages::{ramping_rate_at, ArrivalPlan};
 use super::vu_loop::{Activity, ExitGuard};
 use super::workers::WorkerPool;
 use super::workload::Workload;
-use crate::control::{Control, ManualUpdates};
+use crate::control::{ManualUpdates, ScenarioControl};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -70,13 +75,13 @@ struct Dispatcher<'a, W: Workload> {
 }
 
 impl<W: Workload> Dispatcher<'_, W> {
-    fn control(&self) -> &Control {
-        &self.state.control
+    fn control(&self) -> &ScenarioControl {
+        &self.state.scenario
     }
 
     /// Takes live updates into account and spawns the VUs of the pool not yet running.
     fn refresh(&mut self) {
-        let control = &self.state.control;
+        let control = &self.state.scenario;
         let now = control.manual_updates();
         if now.vus != self.seen.vus {
             self.manual_cap = true;
@@ -102,6 +107,7 @@ impl<W: Workload> Dispatcher<'_, W> {
             lock(&self.idle).vus.push(idx);
             self.state.live_vus.fetch_add(1, Ordering::AcqRel);
             let task = arrival_vu(
+                self.state.control.next_vu_id(),
                 idx,
                 self.state.clone(),
                 self.idle.clone(),
@@ -145,7 +151,7 @@ impl<W: Workload> Dispatcher<'_, W> {
     /// so the scheduler does not wait and the arrival that asked for it is not lost.
     fn grow(&mut self) -> bool {
         loop {
-            let control = &self.state.control;
+            let control = &self.state.scenario;
             let pool = control.vus_max();
             if pool >= self.ceiling {
                 return false;
@@ -165,13 +171,112 @@ impl<W: Workload> Dispatcher<'_, W> {
     }
 }
 
-fn plan_for(config: &ScenarioConfig) -> ArrivalPlan {
-    match config.executor {
-        ExecutorKind::RampingArrivalRate => {
-            ArrivalPlan::ramping(config.start_rate, config.time_unit, &config.stages)
-        }
-        _ => ArrivalPlan::constant(config.rate, config.time_unit),
+/// When the next iterations start, on the scenario clock: the configured plan, or a live rate.
+struct Arrivals {
+    plan: ArrivalPlan,
+    /// The scenario-clock reading the plan counts from.
+    origin: Duration,
+    next: Option<Duration>,
+    /// The live rate in force (milli-iterations per second), if any.
+    manual_milli: Option<u64>,
+    /// ramping-arrival-rate under a live rate: the stage boundary where the stages take over.
+    manual_until: Option<Duration>,
+    seen_updates: u64,
+}
+
+impl Arrivals {
+    fn new(config: &ScenarioConfig) -> Self {
+        let plan = match config.executor {
+            ExecutorKind::RampingArrivalRate => {
+                ArrivalPlan::ramping(config.start_rate, config.time_unit, &config.stages)
+            }
+            _ => ArrivalPlan::constant(config.rate, config.time_unit),
+        };
+        let mut arrivals = Arrivals {
+            plan,
+            origin: Duration::ZERO,
+            next: None,
+            manual_milli: None,
+            manual_until: None,
+            // Rates set before the start (under `--paused`) apply from the start.
+            seen_updates: 0,
+        };
+        arrivals.advance();
+        arrivals
     }
+
+    fn advance(&mut self) {
+        self.next = self.plan.next_start().map(|at| self.origin + at);
+    }
+
+    /// Follows a live rate and, at the boundary where it ends, the stages again.
+    fn follow(&mut self, scenario: &ScenarioControl, config: &ScenarioConfig, now: Duration) {
+        let updates = scenario.manual_updates().rate;
+        if updates != self.seen_updates {
+            self.seen_updates = updates;
+            // Milli-iterations per second, as a rate per 1000 s: exact for any rate given.
+            let milli = scenario.requested_rate_milli();
+            self.plan = ArrivalPlan::constant(milli, Duration::from_secs(1000));
+            self.origin = now;
+            self.plan.next_start(); // the first arrival comes one interval after the update
+            self.advance();
+            self.manual_milli = Some(milli);
+            self.manual_until = match config.executor {
+                ExecutorKind::RampingArrivalRate => next_boundary(&config.stages, now),
+                _ => None,
+            };
+            return;
+        }
+        if let Some(boundary) = self.manual_until.filter(|b| now >= *b) {
+            let index = stage_at(&config.stages, boundary);
+            let from = index
+                .checked_sub(1)
+                .map_or(config.start_rate, |i| config.stages[i].target);
+            self.plan = ArrivalPlan::ramping(from, config.time_unit, &config.stages[index..]);
+            self.origin = boundary;
+            self.manual_milli = None;
+            self.manual_until = None;
+            self.advance();
+        }
+    }
+
+    /// The rate right now, iterations per second.
+    fn rate(&self, config: &ScenarioConfig, now: Duration) -> f64 {
+        if let Some(milli) = self.manual_milli {
+            return milli as f64 / 1000.0;
+        }
+        let per_unit = match config.executor {
+            ExecutorKind::RampingArrivalRate => {
+                ramping_rate_at(config.start_rate, &config.stages, now)
+            }
+            _ => config.rate as f64,
+        };
+        per_unit / config.time_unit.as_secs_f64()
+    }
+}
+
+/// The end of the stage that `now` falls in; None in (or after) the last stage.
+fn next_boundary(stages: &[super::config::Stage], now: Duration) -> Option<Duration> {
+    let mut end = Duration::ZERO;
+    for (i, stage) in stages.iter().enumerate() {
+        end += stage.duration;
+        if now < end {
+            return (i + 1 < stages.len()).then_some(end);
+        }
+    }
+    None
+}
+
+/// The index of the stage that starts at or contains `at`.
+fn stage_at(stages: &[super::config::Stage], at: Duration) -> usize {
+    let mut end = Duration::ZERO;
+    for (i, stage) in stages.iter().enumerate() {
+        end += stage.duration;
+        if at < end {
+            return i;
+        }
+    }
+    stages.len()
 }
 
 /// The running phase of an arrival-rate scenario: returns when its duration is over (phase
@@ -184,6 +289,7 @@ pub(crate) async fn run_arrivals<W: Workload>(
     sampler: &mut Sampler,
 ) {
     let control = &state.control;
+    let scenario = &state.scenario;
     let config = &state.config;
     let mut vus = Dispatcher {
         pool,
@@ -201,11 +307,10 @@ pub(crate) async fn run_arrivals<W: Workload>(
         manual_cap: false,
     };
     let limit = config.time_limit().unwrap_or(Duration::MAX);
-    let mut plan = plan_for(config);
-    let mut next_start = plan.next_start();
+    let mut arrivals = Arrivals::new(config);
 
     loop {
-        let changed = control.changed.notified();
+        let changed = scenario.changed.notified();
         tokio::pin!(changed);
         changed.as_mut().enable();
         if control.is_stopped() {
@@ -214,25 +319,27 @@ pub(crate) async fn run_arrivals<W: Workload>(
             return;
         }
         vus.refresh();
-        let elapsed = control.clock.elapsed();
+        let elapsed = state.elapsed();
         if elapsed >= limit {
             sampler.sample();
             state.set_phase(Phase::Draining);
             return;
         }
-        if !control.is_paused() {
+        arrivals.follow(scenario, config, elapsed);
+        scenario.publish_rate(arrivals.rate(config, elapsed));
+        if !state.is_paused() {
             // Timers fire late by up to a millisecond or so: start every iteration that is due,
             // so that the count stays exact at any rate.
-            while next_start.is_some_and(|at| at <= elapsed && at < limit) {
+            while arrivals.next.is_some_and(|at| at <= elapsed && at < limit) {
                 vus.arrive();
-                next_start = plan.next_start();
+                arrivals.advance();
             }
         }
         sampler.tick();
         let mut wake = sampler.until_next();
-        if !control.is_paused() {
+        if !state.is_paused() {
             wake = wake.min(limit - elapsed);
-            if let Some(at) = next_start {
+            for at in [arrivals.next, arrivals.manual_until].into_iter().flatten() {
                 wake = wake.min(at.saturating_sub(elapsed));
             }
         }
@@ -243,8 +350,10 @@ pub(crate) async fn run_arrivals<W: Workload>(
     }
 }
 
-/// One arrival-rate VU: idle until the scheduler hands it an iteration, then back to idle.
+/// One arrival-rate VU (`__VU` `id`, `idx` in its scenario's pool): idle until the scheduler
+/// hands it an iteration, then back to idle.
 async fn arrival_vu<W: Workload>(
+    id: u64,
     idx: u64,
     state: Arc<ScenarioState>,
     idle: SharedIdle,
@@ -252,7 +361,7 @@ async fn arrival_vu<W: Workload>(
     workload: Arc<W>,
 ) {
     let _exit = ExitGuard(&state);
-    let mut vu = workload.new_vu(idx);
+    let mut vu = workload.new_vu(id);
     let mut phase = state.phase.subscribe();
     let mut activity = Activity::new(&state);
     loop {
@@ -271,7 +380,7 @@ async fn arrival_vu<W: Workload>(
                 return;
             }
             _ = workload.iterate(&mut vu) => {
-                state.registry.record_iteration(started.elapsed());
+                state.record_iteration(started.elapsed());
             }
         }
         activity.set(false);

@@ -1,3 +1,4 @@
+use crate::control::ScenarioPlan;
 use std::time::Duration;
 
 /// k6's executors (spec §11).
@@ -63,6 +64,8 @@ const MAX_CONCURRENT_VUS: u64 = 100_000_000;
 pub struct ScenarioConfig {
     pub name: String,
     pub executor: ExecutorKind,
+    /// k6's `startTime`: when the scenario starts, on the run's un-paused clock (default 0).
+    pub start_time: Duration,
     /// `vus`; ramping-vus: `startVUs` (k6's default 1 either way).
     pub vus: u64,
     /// `maxVUs`: externally-controlled (defaults to `vus`) and the arrival-rate executors
@@ -93,6 +96,7 @@ impl ScenarioConfig {
         ScenarioConfig {
             name: name.to_string(),
             executor,
+            start_time: Duration::ZERO,
             vus: 1,
             max_vus: None,
             duration: None,
@@ -137,6 +141,34 @@ impl ScenarioConfig {
             self.pool_size()
         } else {
             self.vus
+        }
+    }
+
+    /// The arrival-rate executors' rate at the start, iterations per second.
+    pub fn initial_rate(&self) -> Option<f64> {
+        let per_unit = match self.executor {
+            ExecutorKind::ConstantArrivalRate => self.rate,
+            ExecutorKind::RampingArrivalRate => self.start_rate,
+            _ => return None,
+        };
+        Some(per_unit as f64 / self.time_unit.as_secs_f64().max(f64::MIN_POSITIVE))
+    }
+
+    /// What the control handle knows of this scenario (see [`ScenarioPlan`]).
+    pub fn control_plan(&self) -> ScenarioPlan {
+        ScenarioPlan {
+            name: self.name.clone(),
+            executor: self.executor.as_str(),
+            start_time: self.start_time,
+            time_limit: self.time_limit(),
+            iterations: match self.executor {
+                ExecutorKind::SharedIterations => Some(self.iterations),
+                ExecutorKind::PerVuIterations => Some(self.iterations.saturating_mul(self.vus)),
+                _ => None,
+            },
+            rate: self.initial_rate(),
+            target_vus: self.initial_target_vus(),
+            vus_max: self.pool_size(),
         }
     }
 

@@ -4,13 +4,13 @@
 
 use super::config::ScenarioConfig;
 use super::stages::VuRamp;
-use crate::control::{Control, ManualUpdates};
+use crate::control::{ManualUpdates, ScenarioControl};
 use std::time::Duration;
 use tokio::time::Instant;
 
 /// The ramping-vus executor's schedule, owned by the scenario's scheduler loop.
 ///
-/// Manual targets (PATCH /v1/status `vus`, or `Control::scale`): **a manual `vus` overrides the
+/// Manual targets (PATCH /v1/status `vus`, /v1/scenarios/{name}, or `Control::scale`): **a manual `vus` overrides the
 /// stages until the next stage boundary.** From the moment it is accepted until the scenario
 /// clock (un-paused time) enters the next stage, the target stays where the PATCH put it; at the
 /// boundary the stages take over again and the target jumps to the value the schedule has there
@@ -43,7 +43,7 @@ impl RampingVusSchedule {
 
     /// Brings the control handle's target in line with the schedule at scenario-clock `now`;
     /// returns the clock reading at which to look again (None: nothing changes any more).
-    pub fn apply(&mut self, control: &Control, now: Duration) -> Option<Duration> {
+    pub fn apply(&mut self, control: &ScenarioControl, now: Duration) -> Option<Duration> {
         let stage = self.ramp.stage_index(now);
         let updates = control.manual_updates();
         if updates.vus != self.seen.vus {
@@ -66,7 +66,7 @@ impl RampingVusSchedule {
 
 /// Resolves once VU `idx` has been above the active target for `grace` without interruption:
 /// the end of its graceful ramp-down. A target that rises back above `idx` resets the wait.
-pub(crate) async fn ramp_down_expired(control: &Control, idx: u64, grace: Duration) {
+pub(crate) async fn ramp_down_expired(control: &ScenarioControl, idx: u64, grace: Duration) {
     loop {
         loop {
             let changed = control.changed.notified();

@@ -4,7 +4,7 @@ use super::ramping_vus::RampingVusSchedule;
 use super::vu_loop::vu_loop;
 use super::workers::WorkerPool;
 use super::workload::Workload;
-use crate::control::Control;
+use crate::control::{Control, ScenarioControl, ScenarioStatus};
 use crate::metrics::Registry;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -24,7 +24,10 @@ pub(crate) enum Phase {
 }
 
 pub(crate) struct ScenarioState {
+    /// The run's flags and clock.
     pub control: Arc<Control>,
+    /// This scenario's target, pool and counters.
+    pub scenario: Arc<ScenarioControl>,
     pub registry: Arc<Registry>,
     pub config: ScenarioConfig,
     pub phase: watch::Sender<Phase>,
@@ -38,7 +41,22 @@ pub(crate) struct ScenarioState {
 impl ScenarioState {
     pub fn set_phase(&self, phase: Phase) {
         self.phase.send_replace(phase);
-        self.control.changed.notify_waiters();
+        self.scenario.changed.notify_waiters();
+    }
+
+    /// The scenario's clock: un-paused time since its `startTime`.
+    pub fn elapsed(&self) -> Duration {
+        self.scenario.elapsed(self.control.clock.elapsed())
+    }
+
+    /// Paused with the whole run or on its own: no new iterations or arrivals.
+    pub fn is_paused(&self) -> bool {
+        self.control.is_paused() || self.scenario.is_paused()
+    }
+
+    pub fn record_iteration(&self, took: Duration) {
+        self.registry.record_iteration(took);
+        self.scenario.iterations.add_u64(1);
     }
 }
 
@@ -75,11 +93,67 @@ impl Sampler {
     }
 }
 
-/// Runs one scenario to its end on the worker pool. Await it on any runtime: it only sleeps and
-/// waits for notifications, the VUs run on the pool's threads.
+/// Waits until the run's un-paused clock reaches `start_time` (k6's `startTime`: a pause, of
+/// the run or of this scenario, delays the start by as long). False: the run was stopped first.
+async fn wait_for_start(
+    control: &Control,
+    scenario: &ScenarioControl,
+    start_time: Duration,
+) -> bool {
+    loop {
+        let changed = scenario.changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        if control.is_stopped() {
+            return false;
+        }
+        let elapsed = scenario.clock(control.clock.elapsed());
+        if elapsed >= start_time {
+            return true;
+        }
+        if control.is_paused() || scenario.is_paused() {
+            changed.await;
+        } else {
+            tokio::select! {
+                _ = &mut changed => {}
+                _ = tokio::time::sleep(start_time - elapsed) => {}
+            }
+        }
+    }
+}
+
+/// Runs one scenario to its end on the worker pool, from its `startTime`. Await it on any
+/// runtime: it only sleeps and waits for notifications, the VUs run on the pool's threads.
 pub async fn run_scenario<W: Workload>(
     pool: &WorkerPool,
     control: Arc<Control>,
+    scenario: Arc<ScenarioControl>,
+    registry: Arc<Registry>,
+    config: ScenarioConfig,
+    workload: Arc<W>,
+) -> ScenarioOutcome {
+    if !wait_for_start(&control, &scenario, config.start_time).await {
+        scenario.set_status(ScenarioStatus::Done, control.clock.elapsed());
+        return ScenarioOutcome::default();
+    }
+    scenario.set_status(ScenarioStatus::Running, control.clock.elapsed());
+    let outcome = run_executor(
+        pool,
+        control.clone(),
+        scenario.clone(),
+        registry,
+        config,
+        workload,
+    )
+    .await;
+    scenario.set_status(ScenarioStatus::Done, control.clock.elapsed());
+    outcome
+}
+
+async fn run_executor<W: Workload>(
+    pool: &WorkerPool,
+    control: Arc<Control>,
+    scenario: Arc<ScenarioControl>,
     registry: Arc<Registry>,
     config: ScenarioConfig,
     workload: Arc<W>,
@@ -93,6 +167,7 @@ pub async fn run_scenario<W: Workload>(
             _ => 0,
         }),
         control: control.clone(),
+        scenario: scenario.clone(),
         registry: registry.clone(),
         config,
         phase,
@@ -115,7 +190,7 @@ pub async fn run_scenario<W: Workload>(
     if *state.phase.borrow() == Phase::Draining {
         let deadline = Instant::now() + graceful_stop;
         while state.live_vus.load(Ordering::Acquire) > 0 {
-            let changed = control.changed.notified();
+            let changed = scenario.changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
             if control.is_stopped() || Instant::now() >= deadline {
@@ -155,6 +230,7 @@ async fn run_vus<W: Workload>(
     sampler: &mut Sampler,
 ) {
     let control = &state.control;
+    let scenario = &state.scenario;
     let registry = &state.registry;
     let limit = state.config.time_limit();
     let mut ramp = (state.config.executor == ExecutorKind::RampingVus)
@@ -162,17 +238,18 @@ async fn run_vus<W: Workload>(
     let spawn_up_to = |tasks: &mut Vec<JoinHandle<()>>, n: u64| {
         for idx in tasks.len() as u64..n {
             state.live_vus.fetch_add(1, Ordering::AcqRel);
-            let task = vu_loop(idx, state.clone(), workload.clone());
+            // Ids are taken here, in index order, so that one scenario's VUs are 1..N.
+            let task = vu_loop(idx, control.next_vu_id(), state.clone(), workload.clone());
             tasks.push(pool.handle_for(idx).spawn(task));
         }
     };
 
     if let Some(ramp) = &mut ramp {
-        ramp.apply(control, control.clock.elapsed());
+        ramp.apply(scenario, state.elapsed());
     }
-    spawn_up_to(tasks, control.vus_max());
+    spawn_up_to(tasks, scenario.vus_max());
     loop {
-        let changed = control.changed.notified();
+        let changed = scenario.changed.notified();
         tokio::pin!(changed);
         changed.as_mut().enable();
         if control.is_stopped() {
@@ -181,7 +258,7 @@ async fn run_vus<W: Workload>(
             return;
         }
         // The pool follows vus-max on every executor (live control beyond k6: spec README item 1).
-        spawn_up_to(tasks, control.vus_max());
+        spawn_up_to(tasks, scenario.vus_max());
         if state.live_vus.load(Ordering::Acquire) == 0 {
             if !registry.vus.has_value() {
                 // Over before the first sample: report the VUs it ran with.
@@ -193,20 +270,20 @@ async fn run_vus<W: Workload>(
         sampler.tick();
         let mut wake = sampler.until_next();
         if let Some(limit) = limit {
-            let elapsed = control.clock.elapsed();
+            let elapsed = state.elapsed();
             if elapsed >= limit {
                 sampler.sample();
                 state.set_phase(Phase::Draining);
                 return;
             }
-            if !control.is_paused() {
+            if !state.is_paused() {
                 wake = wake.min(limit - elapsed);
             }
         }
         if let Some(ramp) = &mut ramp {
-            let elapsed = control.clock.elapsed();
-            let next = ramp.apply(control, elapsed);
-            if let (Some(next), false) = (next, control.is_paused()) {
+            let elapsed = state.elapsed();
+            let next = ramp.apply(scenario, elapsed);
+            if let (Some(next), false) = (next, state.is_paused()) {
                 wake = wake.min(next.saturating_sub(elapsed));
             }
         }

@@ -201,6 +201,24 @@ impl RampingArrivals {
     }
 }
 
+/// The ramping-arrival-rate rate at scenario-clock `at`, per `time_unit` (linear within each
+/// stage, from `start_rate`; the last target after the last stage).
+pub(crate) fn ramping_rate_at(start_rate: u64, stages: &[Stage], at: Duration) -> f64 {
+    let mut from = start_rate as f64;
+    let mut stage_start = Duration::ZERO;
+    for stage in stages {
+        let end = stage_start + stage.duration;
+        let to = stage.target as f64;
+        if at < end {
+            let into = (at - stage_start).as_secs_f64() / stage.duration.as_secs_f64();
+            return from + (to - from) * into;
+        }
+        from = to;
+        stage_start = end;
+    }
+    from
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +302,17 @@ mod tests {
             .count();
         assert!((99..=100).contains(&first_second), "{first_second}");
         assert!(starts.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn ramping_rate_at_interpolates_each_stage() {
+        let stages = [stage(1000, 100), stage(1000, 100), stage(2000, 0)];
+        let at = |t| ramping_rate_at(20, &stages, ms(t));
+        assert_eq!(
+            [at(0), at(500), at(1000), at(1999)],
+            [20.0, 60.0, 100.0, 100.0]
+        );
+        assert_eq!([at(3000), at(4000), at(9000)], [50.0, 0.0, 0.0]);
     }
 
     #[test]

@@ -11,10 +11,17 @@ use std::time::Instant;
 /// interrupted and records no iteration metrics for it), and so does the end of a ramping-vus
 /// VU's graceful ramp-down. Used by every closed-model executor (the arrival-rate ones have
 /// their own, `arrival_rate::arrival_vu`).
-pub(crate) async fn vu_loop<W: Workload>(idx: u64, state: Arc<ScenarioState>, workload: Arc<W>) {
+/// `idx` is the VU's place in its scenario's pool, `id` its `__VU` (unique in the test).
+pub(crate) async fn vu_loop<W: Workload>(
+    idx: u64,
+    id: u64,
+    state: Arc<ScenarioState>,
+    workload: Arc<W>,
+) {
     let _exit = ExitGuard(&state);
-    let mut vu = workload.new_vu(idx);
+    let mut vu = workload.new_vu(id);
     let control = &state.control;
+    let scenario = &state.scenario;
     let mut phase = state.phase.subscribe();
     let mut activity = Activity::new(&state);
     let mut iterations_here = 0u64;
@@ -22,13 +29,13 @@ pub(crate) async fn vu_loop<W: Workload>(idx: u64, state: Arc<ScenarioState>, wo
     let grace = state.config.graceful_ramp_down;
     loop {
         loop {
-            let notified = control.changed.notified();
+            let notified = scenario.changed.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
             if *phase.borrow() != Phase::Running || control.is_stopped() {
                 return;
             }
-            if !control.is_paused() && idx < control.target_vus() {
+            if !state.is_paused() && idx < scenario.target_vus() {
                 break;
             }
             activity.set(false);
@@ -45,12 +52,12 @@ pub(crate) async fn vu_loop<W: Workload>(idx: u64, state: Arc<ScenarioState>, wo
                 state.interrupted.fetch_add(1, Ordering::Relaxed);
                 return;
             }
-            _ = ramp_down_expired(control, idx, grace), if ramping => {
+            _ = ramp_down_expired(scenario, idx, grace), if ramping => {
                 state.interrupted.fetch_add(1, Ordering::Relaxed);
                 workload.abandoned(&mut vu);
             }
             _ = workload.iterate(&mut vu) => {
-                state.registry.record_iteration(started.elapsed());
+                state.record_iteration(started.elapsed());
             }
         }
     }
@@ -88,9 +95,9 @@ impl<'a> Activity<'a> {
     pub fn set(&mut self, active: bool) {
         if active != self.active {
             if active {
-                self.state.control.vu_activated();
+                self.state.control.vu_activated(&self.state.scenario);
             } else {
-                self.state.control.vu_deactivated();
+                self.state.control.vu_deactivated(&self.state.scenario);
             }
             self.active = active;
         }

@@ -7,6 +7,7 @@ pub trait Workload: Send + Sync + 'static {
     /// Per-VU state (connection, buffers, script context).
     type Vu: Send + 'static;
 
+    /// `id` is the VU's `__VU`: from 1, unique in the test across scenarios.
     fn new_vu(&self, id: u64) -> Self::Vu;
 
     fn iterate<'a>(&'a self, vu: &'a mut Self::Vu) -> impl Future<Output = ()> + Send + 'a;

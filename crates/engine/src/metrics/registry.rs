@@ -186,7 +186,12 @@ impl Registry {
     }
 
     /// A custom metric's sample (`metric.add(value)` in a script); tagged `group` when known.
-    pub fn record_custom(&self, metric: &std::sync::Arc<CustomMetric>, value: f64, group: Option<&str>) {
+    pub fn record_custom(
+        &self,
+        metric: &std::sync::Arc<CustomMetric>,
+        value: f64,
+        group: Option<&str>,
+    ) {
         metric.add(value);
         if let Some(out) = self.output.stream() {
             out.emit_vu_point(

@@ -390,6 +390,11 @@ mod tests {
         let line = decl_line(&decls, "http_req_duration", "trend", "time");
         assert!(line.contains(r#""thresholds":[],"submetrics":[{"name":"http_req_duration{status:200, method:'GET'}","suffix":"status:200, method:'GET'","tags":{"method":"GET","status":"200"}},{"name":"http_req_duration{expected_response:true}""#), "{line}");
         let line = decl_line(&decls, "http_reqs", "counter", "default");
-        assert!(line.contains(r#""thresholds":[{"threshold":"count>1","abortOnFail":true,"delayAbortEval":null}]"#), "{line}");
+        assert!(
+            line.contains(
+                r#""thresholds":[{"threshold":"count>1","abortOnFail":true,"delayAbortEval":null}]"#
+            ),
+            "{line}"
+        );
     }
 }

@@ -284,7 +284,10 @@ mod tests {
         let at = UNIX_EPOCH + Duration::new(1_795_431_802, 39_410_344);
         assert_eq!(t(at, 0), "2026-11-23T11:03:22.039410344Z");
         assert_eq!(t(at, 3600), "2026-11-23T12:03:22.039410344+01:00");
-        assert_eq!(t(at, -(5 * 3600 + 1800)), "2026-11-23T05:33:22.039410344-05:30");
+        assert_eq!(
+            t(at, -(5 * 3600 + 1800)),
+            "2026-11-23T05:33:22.039410344-05:30"
+        );
         // Trailing zeros go, and a whole second has no fraction at all.
         let at = UNIX_EPOCH + Duration::new(1_795_431_802, 43_275_430);
         assert_eq!(t(at, 0), "2026-11-23T11:03:22.04327543Z");

@@ -138,7 +138,9 @@ impl Stream {
     pub fn emit(&self, e: Emission) {
         match self.tx.try_send(Msg::Sample(e)) {
             Ok(()) => {}
-            Err(TrySendError::Full(Msg::Sample(e)) | TrySendError::Disconnected(Msg::Sample(e))) => {
+            Err(
+                TrySendError::Full(Msg::Sample(e)) | TrySendError::Disconnected(Msg::Sample(e)),
+            ) => {
                 self.dropped.fetch_add(e.samples(), Ordering::Relaxed);
             }
             Err(_) => {}
@@ -275,11 +277,9 @@ pub fn open(
     for target in &config.targets {
         let sink = FileSink::create(&target.path)?;
         formats.push(match target.kind {
-            OutputKind::Json => Box::new(JsonLines::new(
-                sink,
-                decls.clone(),
-                config.utc_offset_secs,
-            )),
+            OutputKind::Json => {
+                Box::new(JsonLines::new(sink, decls.clone(), config.utc_offset_secs))
+            }
             OutputKind::Csv => Box::new(Csv::new(sink)),
         });
     }
@@ -415,3 +415,6 @@ impl WriterHandle {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
