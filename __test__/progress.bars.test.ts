@@ -5,7 +5,7 @@
  */
 import type { EngineOptions, StatusSnapshot } from '../ts/native';
 import { ProgressModel } from '../ts/run/progress';
-import { fixedLengthDuration, goDuration, renderBlock, type ProgressSample } from '../ts/run/progressBar';
+import { fixedLengthDuration, renderBlock, type ProgressSample, type ScenarioSample } from '../ts/run/progressBar';
 
 const RUNNING = 7;
 const TEARDOWN = 8;
@@ -130,6 +130,55 @@ describe("k6's plain progress block (golden consoles)", () => {
   });
 });
 
+describe('several scenarios', () => {
+  const options: EngineOptions = {
+    executor: 'constant-vus',
+    vus: 1,
+    scenarios: [
+      { name: 'later', executor: 'shared-iterations', vus: 1, iterations: 10, startTimeMs: 5000, gracefulStopMs: 30_000 },
+      { name: 'browse', executor: 'constant-vus', vus: 3, durationMs: 10_000, gracefulStopMs: 30_000 },
+      { name: 'api', executor: 'constant-vus', vus: 2, durationMs: 4000, gracefulStopMs: 0 },
+    ],
+  };
+  const scenario = (name: string, over: Partial<ScenarioSample>): ScenarioSample => ({ name, state: 'running', vus: 0, vusMax: 0, iterations: 0, ...over });
+
+  test("one bar each, in k6's order (start time, then name), with their own numbers; one waits for its start", () => {
+    const model = new ProgressModel(options);
+    const s = sample(2000, 90, { vus: 5, vusMax: 6 });
+    s.scenarios = [
+      scenario('browse', { vus: 3, vusMax: 3, iterations: 60 }),
+      scenario('api', { vus: 2, vusMax: 2, iterations: 30 }),
+      scenario('later', { state: 'waiting', vusMax: 1 }),
+    ];
+    expect(plain(model, s)).toEqual([
+      // The time as wide as the longest scenario (later: 5 s + 10 m + 30 s); the first column
+      // padded to the widest ("waiting").
+      'running (00m02.0s), 5/6 VUs, 90 complete and 0 interrupted iterations',
+      'api      [  50% ] 2 VUs    2.0s/4s',
+      'browse   [  20% ] 3 VUs    02.0s/10s',
+      'later  • [   0% ] waiting  3.0s',
+    ]);
+  });
+
+  test('each bar freezes when its scenario is done, while the others go on', () => {
+    const model = new ProgressModel(options);
+    const at = (ms: number, apiState: string, laterIterations: number) => {
+      const s = sample(ms, 0, { vus: 4, vusMax: 6 });
+      s.scenarios = [
+        scenario('browse', { vus: 3, vusMax: 3 }),
+        scenario('api', { state: apiState, vus: 0, vusMax: 2, iterations: 30 }),
+        scenario('later', { vus: 1, vusMax: 1, iterations: laterIterations }),
+      ];
+      return plain(model, s);
+    };
+    expect(at(4100, 'done', 0)[1]).toBe('api    ✓ [ 100% ] 2 VUs    4s');
+    const later = at(6000, 'running', 4);
+    // Columns line up across bars: the frozen one's last is padded to later's second (k6 does too).
+    expect(later[1]).toBe(`api    ✓ [ 100% ] 2 VUs  4s${' '.repeat(13)}`);
+    expect(later[3]).toBe('later    [  40% ] 1 VUs  00m01.0s/10m0s  04/10 shared iters');
+  });
+});
+
 describe('the terminal form', () => {
   const model = new ProgressModel(cvus);
   const lines = () => model.lines(sample(4000, 16, { vus: 2, vusMax: 2 }));
@@ -162,15 +211,5 @@ describe('durations', () => {
     expect(fixedLengthDuration(90_000_000, 100_000_000)).toBe('1d01h00m00.0s');
     // A value above the maximum widens the field rather than lose digits.
     expect(fixedLengthDuration(12_000, 8000)).toBe('12.0s');
-  });
-
-  test("Go's Duration.String()", () => {
-    expect(goDuration(8000)).toBe('8s');
-    expect(goDuration(60_000)).toBe('1m0s');
-    expect(goDuration(600_000)).toBe('10m0s');
-    expect(goDuration(3_600_000)).toBe('1h0m0s');
-    expect(goDuration(1500)).toBe('1.5s');
-    expect(goDuration(500)).toBe('500ms');
-    expect(goDuration(0)).toBe('0s');
   });
 });

@@ -13,22 +13,32 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /** Runs a command on a 100x30 pseudo-terminal; what the terminal received, and the exit code. */
 const PTY_RUNNER = `
-import fcntl, os, pty, struct, sys, termios
+import fcntl, os, pty, select, struct, sys, termios, time
 pid, fd = pty.fork()
 if pid == 0:
     fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack('HHHH', 30, 100, 0, 0))
     os.execvp(sys.argv[1], sys.argv[1:])
 out = sys.stdout.buffer
-if os.environ.get('CTRL_C_AFTER'):
-    import threading
-    threading.Timer(float(os.environ['CTRL_C_AFTER']), lambda: os.write(fd, b'\x03')).start()
+# CTRL_C_AFTER: seconds after the first progress frame (the signal handlers are in place by then).
+ctrl_c_after = float(os.environ['CTRL_C_AFTER']) if os.environ.get('CTRL_C_AFTER') else None
+seen = b''
+first_frame = None
 while True:
+    if ctrl_c_after is not None and first_frame is not None and time.time() - first_frame >= ctrl_c_after:
+        os.write(fd, b'\\x03')
+        ctrl_c_after = None
+    if not select.select([fd], [], [], 0.05)[0]:
+        continue
     try:
         data = os.read(fd, 65536)
     except OSError:
         break
     if not data:
         break
+    if first_frame is None:
+        seen += data
+        if b'running (' in seen:
+            first_frame = time.time()
     out.write(data)
     out.flush()
 _, status = os.waitpid(pid, 0)
@@ -37,7 +47,7 @@ sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(s
 
 const python = ['python3', 'python'].find((p) => spawnSync(p, ['-c', 'import pty, termios'], { stdio: 'ignore' }).status === 0);
 
-/** Runs volley on a pseudo-terminal; `ctrlCAfterS`: press Ctrl+C on it after that many seconds. */
+/** Runs volley on a pseudo-terminal; `ctrlCAfterS`: press Ctrl+C that long after the first frame. */
 function runOnTerminal(args: string[], ctrlCAfterS?: number, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const env = { ...process.env, CTRL_C_AFTER: ctrlCAfterS === undefined ? '' : String(ctrlCAfterS) };
@@ -148,7 +158,7 @@ describe('live progress', () => {
   });
 
   (python ? test : test.skip)('on a terminal, Ctrl+C: its log line prints above the bars, and only the final frame stays', async () => {
-    const res = await runOnTerminal(args('20s'), 1.5);
+    const res = await runOnTerminal(args('20s'), 1);
     expect(res.code).toBe(105);
     const shown = screen(res.output);
     const at = (re: RegExp) => shown.findIndex((l) => re.test(l));

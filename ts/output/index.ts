@@ -23,11 +23,20 @@ export function enableOutputs(engine: Engine, outputs: OutputTarget[], rawThresh
       thresholds: thresholdDeclarations(rawThresholds),
       // JS's offset is west-positive; k6 stamps JSON times in local time.
       utcOffsetMinutes: -new Date().getTimezoneOffset(),
+      // Entries between the VUs and the writer; a tuning and test knob (a request is one entry).
+      queueCapacity: Number(process.env.VOLLEY_OUTPUT_QUEUE) || undefined,
     });
     return undefined;
   } catch (e) {
     return (e as Error).message;
   }
+}
+
+/** The raw thresholds of `keys` (those the run skipped), for the JUnit report. */
+export function skippedThresholds(rawThresholds: unknown, keys: string[]): Array<{ key: string; sources: string[] }> {
+  return thresholdDeclarations(rawThresholds)
+    .filter((d) => keys.includes(d.key.trim()))
+    .map((d) => ({ key: d.key.trim(), sources: d.thresholds.map((t) => t.source) }));
 }
 
 /** Warning lines for the end of the run: samples the writer could not keep up with, I/O errors. */

@@ -91,7 +91,8 @@ function maxPossibleVus(scenarios: ScenarioOptions[]): number {
 
 export function banner(o: EngineOptions, apiUrl: string | null, script?: string): string {
   const scenarios = scenariosOf(o);
-  const limit = Math.max(...scenarios.map((s) => spanOf(s).end));
+  // k6 rounds the whole test's duration to 100 ms (cmd/ui.go).
+  const limit = Math.round(Math.max(...scenarios.map((s) => spanOf(s).end)) / 100) * 100;
   const count = scenarios.length === 1 ? '1 scenario' : `${scenarios.length} scenarios`;
   return [
     '',

@@ -30,15 +30,26 @@ export function parseDuration(text: string): number {
   return total;
 }
 
-/** k6's way of printing a duration in the scenario banner: 10s, 1m30s, 1h0m0s, 500ms. */
+/**
+ * k6 prints durations in the scenario banner with Go's time.Duration.String: 10s, 1m30s,
+ * 1h0m0s, 1m30.5s, 300ms, 1.5ms, 0s.
+ */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  let s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
+  const ns = Math.round(Math.abs(ms) * 1e6);
+  const sign = ms < 0 && ns > 0 ? '-' : '';
+  const fraction = (n: number, digits: number) => {
+    const text = String(n).padStart(digits, '0').replace(/0+$/, '');
+    return text ? `.${text}` : '';
+  };
+  if (ns === 0) return '0s';
+  if (ns < 1e3) return `${sign}${ns}ns`;
+  if (ns < 1e6) return `${sign}${Math.floor(ns / 1e3)}${fraction(ns % 1e3, 3)}µs`;
+  if (ns < 1e9) return `${sign}${Math.floor(ns / 1e6)}${fraction(ns % 1e6, 6)}ms`;
+  const h = Math.floor(ns / 3.6e12);
+  const m = Math.floor((ns % 3.6e12) / 6e10);
+  const sNs = ns % 6e10;
+  const seconds = `${Math.floor(sNs / 1e9)}${fraction(sNs % 1e9, 9)}s`;
+  if (h > 0) return `${sign}${h}h${m}m${seconds}`;
+  if (m > 0) return `${sign}${m}m${seconds}`;
+  return `${sign}${seconds}`;
 }

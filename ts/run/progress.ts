@@ -3,8 +3,19 @@
  * on a terminal, k6's bars redrawn in place a few times a second (with log-update); otherwise
  * k6's plain block every second, as in the golden consoles; nothing with `--quiet`.
  */
-import type { EngineOptions, MetricSnapshot, StatusSnapshot } from '../native';
-import { inGracefulStop, renderBlock, runLine, scenarioColumns, type BarLine, type BarStatus, type ProgressSample } from './progressBar';
+import type { EngineOptions, MetricSnapshot, ScenarioOptions, StatusSnapshot } from '../native';
+import {
+  inGracefulStop,
+  renderBlock,
+  runLine,
+  runWidths,
+  scenarioColumns,
+  waitingColumns,
+  type BarLine,
+  type ProgressSample,
+  type ScenarioSample,
+} from './progressBar';
+import { scenariosOf } from './scenarios';
 
 export type ProgressMode = 'tty' | 'plain' | 'off';
 
@@ -13,6 +24,7 @@ export interface ProgressSource {
   status(): StatusSnapshot;
   elapsedMs(): number;
   metrics(trendStats: string[]): MetricSnapshot[];
+  scenarios?(): ScenarioSample[];
 }
 
 // k6's execution status numbers (spec §4.2).
@@ -32,38 +44,52 @@ export function completedIterations(metrics: MetricSnapshot[]): number {
   return it?.stats.find((s) => s.name === 'count')?.value ?? 0;
 }
 
+type Bar = Extract<BarLine, { left: string }>;
+
 /**
- * The block's lines over a run. A scenario's bar freezes, marked `✓` or `✗`, at the first
- * sample after its executor ended, as k6's bars do (lib/executor/helpers.go trackProgress).
+ * The block's lines over a run: the run line, then one bar per scenario in k6's order (start
+ * time, then name). A bar freezes, marked `✓` or `✗`, at the first sample after its scenario
+ * ended, as k6's do (lib/executor/helpers.go trackProgress).
  */
 export class ProgressModel {
-  private final: Extract<BarLine, { left: string }> | null = null;
+  private readonly scenarios: ScenarioOptions[];
+  private readonly widths: { maxDurationMs: number; maxVus: number };
+  private readonly finals = new Map<string, Bar>();
 
-  constructor(private readonly options: EngineOptions) {}
-
-  lines(s: ProgressSample): BarLine[] {
-    const name = this.options.scenarioName ?? 'default';
-    const code = s.status.status;
-    if (code < STATUS_RUNNING && !this.final) {
-      const stage = code === STATUS_SETUP ? 'setup()' : s.status.paused ? 'paused' : 'running';
-      return [
-        { left: 'Run', status: ' ', progress: 1, right: [stage] },
-        { left: name, status: ' ', progress: 0, right: [] },
-      ];
-    }
-    return [{ text: runLine(this.options, s) }, this.scenario(name, s)];
+  constructor(options: EngineOptions) {
+    this.scenarios = [...scenariosOf(options)].sort((a, b) => (a.startTimeMs ?? 0) - (b.startTimeMs ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.widths = runWidths(this.scenarios);
   }
 
-  private scenario(name: string, s: ProgressSample): Extract<BarLine, { left: string }> {
-    if (this.final) return this.final;
-    const { progress, right } = scenarioColumns(this.options, s);
-    if (s.status.status === STATUS_RUNNING) {
-      const status: BarStatus = inGracefulStop(this.options, s) ? '↓' : ' ';
-      return { left: name, status, progress, right };
+  lines(s: ProgressSample): BarLine[] {
+    const code = s.status.status;
+    if (code < STATUS_RUNNING && this.finals.size === 0) {
+      const stage = code === STATUS_SETUP ? 'setup()' : s.status.paused ? 'paused' : 'running';
+      return [{ left: 'Run', status: ' ', progress: 1, right: [stage] }, ...this.scenarios.map((o): Bar => ({ left: o.name, status: ' ', progress: 0, right: [] }))];
     }
-    // Teardown or over: done if the scenario ran its course, interrupted if it was stopped.
-    this.final = { left: name, status: progress >= 1 && !s.status.stopped ? '✓' : '✗', progress, right };
-    return this.final;
+    return [{ text: runLine(this.widths, s) }, ...this.scenarios.map((o) => this.bar(o, s))];
+  }
+
+  private bar(o: ScenarioOptions, s: ProgressSample): Bar {
+    const final = this.finals.get(o.name);
+    if (final) return final;
+    const live = s.scenarios?.find((x) => x.name === o.name) ?? {
+      name: o.name,
+      state: s.status.status > STATUS_RUNNING ? 'done' : 'running',
+      vus: s.status.vus,
+      vusMax: s.status.vusMax,
+      iterations: s.completed,
+    };
+    const spent = s.elapsedMs - (o.startTimeMs ?? 0);
+    // k6 leaves a scenario that never started waiting, even after a stop.
+    if (spent < 0) return { left: o.name, status: '•', progress: 0, right: waitingColumns(o, spent) };
+    const { progress, right } = scenarioColumns(o, live, spent);
+    const over = live.state === 'done' || s.status.status > STATUS_RUNNING;
+    if (!over) return { left: o.name, status: inGracefulStop(o, spent) ? '↓' : ' ', progress, right };
+    // Done if it ran its course, interrupted if the run was stopped first.
+    const bar: Bar = { left: o.name, status: progress >= 1 && !s.status.stopped ? '✓' : '✗', progress, right };
+    this.finals.set(o.name, bar);
+    return bar;
   }
 }
 
@@ -104,10 +130,13 @@ export class LiveProgress {
     const sample = this.sample(interrupted, completed);
     const update = this.update;
     this.stop();
-    if (this.mode === 'plain' || (this.mode === 'tty' && !update)) this.out(this.plainBlock(sample));
-    else if (update) {
+    if (this.mode === 'plain') this.out(this.plainBlock(sample));
+    else if (this.mode === 'tty' && update) {
       update(this.ttyFrame(sample));
       update.done();
+    } else if (this.mode === 'tty') {
+      // Over before log-update was loaded: the last frame, written once.
+      this.out(`${this.ttyFrame(sample)}\n`);
     }
   }
 
@@ -125,6 +154,7 @@ export class LiveProgress {
       elapsedMs: this.source.elapsedMs(),
       completed: completed ?? completedIterations(this.source.metrics([])),
       interrupted,
+      scenarios: this.source.scenarios?.(),
     };
   }
 
@@ -154,7 +184,7 @@ export class LiveProgress {
     try {
       ({ createLogUpdate } = (await import('log-update')) as unknown as { createLogUpdate: CreateLogUpdate });
     } catch {
-      return; // finish() falls back to the plain block
+      return; // finish() writes the last frame once
     }
     if (this.stopped) return;
     const stdoutWrite = process.stdout.write.bind(process.stdout) as Write;

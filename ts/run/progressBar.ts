@@ -8,10 +8,11 @@
  * terminal the bar is k6's percentage form (`[  25% ]`); on a terminal it is a filling bar
  * (`[=====>-----]`) as wide as the terminal allows, at most 40 columns.
  */
-import type { EngineOptions, StatusSnapshot } from '../native';
+import type { ScenarioOptions, StatusSnapshot } from '../native';
+import { formatDuration } from './duration';
 
 /** k6's pb.Status: the mark between a bar's name and its body. */
-export type BarStatus = ' ' | '↓' | '✗' | '✓';
+export type BarStatus = ' ' | '•' | '↓' | '✗' | '✓';
 
 /** One line of a block: a bar, or text that replaces it (k6's pb.WithHijack). */
 export type BarLine = { left: string; status: BarStatus; progress: number; right: string[] } | { text: string };
@@ -26,8 +27,8 @@ const TERM_PADDING = 1;
 const DEFAULT_MAX_DURATION_MS = 600_000;
 const DEFAULT_GRACEFUL_STOP_MS = 30_000;
 
-const STATUS_COLOR: Partial<Record<BarStatus, string>> = { '✓': '\x1b[32m', '✗': '\x1b[31m' };
 const FAINT = '\x1b[2m';
+const STATUS_COLOR: Partial<Record<BarStatus, string>> = { '✓': '\x1b[32m', '✗': '\x1b[31m', '•': FAINT };
 const RESET = '\x1b[0m';
 
 /** Go's `%0Nd` with N the digit count of `max` (k6's pb.GetFixedLengthIntFormat). */
@@ -82,28 +83,12 @@ export function fixedLengthDuration(ms: number, maxMs: number): string {
   return `${days}d${out}`;
 }
 
-/** Go's time.Duration.String(): `8s`, `1m0s`, `10m0s`, `1h0m0s`, `1.5s`, `500ms`. */
-export function goDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const trim = (v: number, digits: number) => v.toFixed(digits).replace(/\.?0+$/, '');
-  if (ms < 0.001) return `${Math.round(ms * 1e6)}ns`;
-  if (ms < 1) return `${trim(ms * 1000, 3)}µs`;
-  if (ms < 1000) return `${trim(ms, 6)}ms`;
-  const ns = Math.round(ms * 1e6);
-  const h = Math.floor(ns / 3.6e12);
-  const m = Math.floor((ns - h * 3.6e12) / 6e10);
-  const s = trim((ns - h * 3.6e12 - m * 6e10) / 1e9, 9);
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
-}
-
-function stagesMs(o: EngineOptions): number {
+function stagesMs(o: ScenarioOptions): number {
   return (o.stages ?? []).reduce((t, s) => t + s.durationMs, 0);
 }
 
 /** How long the scenario runs before its graceful stop (k6's regular duration). */
-export function regularDurationMs(o: EngineOptions): number {
+export function regularDurationMs(o: ScenarioOptions): number {
   switch (o.executor) {
     case 'ramping-vus':
     case 'ramping-arrival-rate':
@@ -116,14 +101,14 @@ export function regularDurationMs(o: EngineOptions): number {
   }
 }
 
-/** The banner's "max duration (incl. graceful stop)": the width of the run line's time. */
-export function maxDurationMs(o: EngineOptions): number {
-  const regular = regularDurationMs(o);
-  return o.executor === 'externally-controlled' ? regular : regular + (o.gracefulStopMs ?? DEFAULT_GRACEFUL_STOP_MS);
+/** Where the scenario ends, graceful stop included, on the run's clock. */
+function endMs(o: ScenarioOptions): number {
+  const grace = o.executor === 'externally-controlled' ? 0 : (o.gracefulStopMs ?? DEFAULT_GRACEFUL_STOP_MS);
+  return (o.startTimeMs ?? 0) + regularDurationMs(o) + grace;
 }
 
-/** The most VUs the scenario can have: the width of the run line's VU counts. */
-export function maxPossibleVus(o: EngineOptions): number {
+/** The most VUs the scenario can have. */
+export function scenarioMaxVus(o: ScenarioOptions): number {
   switch (o.executor) {
     case 'ramping-vus':
       return Math.max(o.vus, ...(o.stages ?? []).map((s) => s.target));
@@ -136,12 +121,29 @@ export function maxPossibleVus(o: EngineOptions): number {
   }
 }
 
-function perSecond(o: EngineOptions, rate: number): number {
+/**
+ * The run line's fixed widths: the time's from k6's "max duration (incl. graceful stop)", the VU
+ * counts' from its max possible VUs (the most at any one moment, lib.GetMaxPossibleVUs).
+ */
+export function runWidths(scenarios: ScenarioOptions[]): { maxDurationMs: number; maxVus: number } {
+  const events = scenarios.flatMap((o) => [
+    { at: o.startTimeMs ?? 0, vus: scenarioMaxVus(o) },
+    { at: endMs(o), vus: -scenarioMaxVus(o) },
+  ]);
+  // A scenario that ends frees its VUs before one that starts at the same moment takes them.
+  events.sort((a, b) => a.at - b.at || a.vus - b.vus);
+  let now = 0;
+  let maxVus = 0;
+  for (const e of events) maxVus = Math.max(maxVus, (now += e.vus));
+  return { maxDurationMs: Math.max(0, ...scenarios.map(endMs)), maxVus };
+}
+
+function perSecond(o: ScenarioOptions, rate: number): number {
   return (rate * 1000) / (o.timeUnitMs ?? 1000);
 }
 
 /** ramping-arrival-rate's rate at `ms` into the scenario: linear within each stage. */
-function rampedRate(o: EngineOptions, ms: number): number {
+function rampedRate(o: ScenarioOptions, ms: number): number {
   let from = o.startRate ?? 0;
   let t = ms;
   for (const s of o.stages ?? []) {
@@ -150,6 +152,19 @@ function rampedRate(o: EngineOptions, ms: number): number {
     from = s.target;
   }
   return from;
+}
+
+/** One scenario at one moment (the fields of the engine's `scenarios()` read here). */
+export interface ScenarioSample {
+  name: string;
+  /** "waiting", "running" or "done". */
+  state: string;
+  vus: number;
+  vusMax: number;
+  /** Its completed iterations. */
+  iterations: number;
+  /** The arrival-rate executors' current rate, iterations per second. */
+  rate?: number;
 }
 
 /** What the engine says at one moment. */
@@ -161,80 +176,80 @@ export interface ProgressSample {
   completed: number;
   /** Only known once the run is over; 0 before. */
   interrupted: number;
+  /** Per scenario; without it, a single scenario reads the run-wide numbers. */
+  scenarios?: ScenarioSample[];
 }
 
-/** A scenario's progress (0..1) and right-hand columns, as its k6 executor reports them. */
-export function scenarioColumns(o: EngineOptions, s: ProgressSample): { progress: number; right: string[] } {
-  const spent = s.elapsedMs;
+/**
+ * A scenario's progress (0..1) and right-hand columns as its k6 executor reports them, `spent`
+ * milliseconds after the scenario started.
+ */
+export function scenarioColumns(o: ScenarioOptions, live: ScenarioSample, spent: number): { progress: number; right: string[] } {
   const regular = regularDurationMs(o);
-  const regularText = goDuration(regular);
+  const regularText = formatDuration(regular);
   const over = spent > regular;
   const spentOf = (denominator = regularText) => `${fixedLengthDuration(spent, regular)}/${denominator}`;
   const timeShare = regular > 0 ? Math.min(1, spent / regular) : 0;
-  const maxVus = maxPossibleVus(o);
+  const maxVus = scenarioMaxVus(o);
   switch (o.executor) {
     case 'constant-vus':
       return { progress: over ? 1 : timeShare, right: [`${o.vus} VUs`, over ? regularText : spentOf()] };
     case 'shared-iterations': {
       const total = o.iterations ?? 1;
       return {
-        progress: Math.min(1, s.completed / total),
-        right: [`${o.vus} VUs`, spentOf(), `${fixedInt(s.completed, total)}/${total} shared iters`],
+        progress: Math.min(1, live.iterations / total),
+        right: [`${o.vus} VUs`, spentOf(), `${fixedInt(live.iterations, total)}/${total} shared iters`],
       };
     }
     case 'per-vu-iterations': {
       const perVu = o.iterations ?? 1;
       const total = o.vus * perVu;
       return {
-        progress: over ? 1 : Math.min(1, s.completed / total),
-        right: [`${o.vus} VUs`, over ? regularText : spentOf(), `${fixedInt(s.completed, total)}/${total} iters, ${perVu} per VU`],
+        progress: over ? 1 : Math.min(1, live.iterations / total),
+        right: [`${o.vus} VUs`, over ? regularText : spentOf(), `${fixedInt(live.iterations, total)}/${total} iters, ${perVu} per VU`],
       };
     }
     case 'ramping-vus':
       return {
         progress: over ? 1 : timeShare,
-        right: [
-          `${fixedInt(s.status.vus, maxVus)}/${maxVus} VUs`,
-          over ? regularText : spentOf(fixedLengthDuration(regular, regular)),
-        ],
+        right: [`${fixedInt(live.vus, maxVus)}/${maxVus} VUs`, over ? regularText : spentOf(fixedLengthDuration(regular, regular))],
       };
     case 'constant-arrival-rate':
     case 'ramping-arrival-rate': {
       const ramping = o.executor === 'ramping-arrival-rate';
       const peak = perSecond(o, ramping ? Math.max(o.startRate ?? 0, ...(o.stages ?? []).map((st) => st.target)) : (o.rate ?? 0));
-      const now = ramping ? perSecond(o, rampedRate(o, spent)) : peak;
+      const now = live.rate ?? (ramping ? perSecond(o, rampedRate(o, spent)) : peak);
       return {
         progress: over ? 1 : timeShare,
-        right: [
-          `${fixedInt(s.status.vus, maxVus)}/${fixedInt(s.status.vusMax, maxVus)} VUs`,
-          over ? regularText : spentOf(),
-          `${fixedFloat(now, peak)} iters/s`,
-        ],
+        right: [`${fixedInt(live.vus, maxVus)}/${fixedInt(live.vusMax, maxVus)} VUs`, over ? regularText : spentOf(), `${fixedFloat(now, peak)} iters/s`],
       };
     }
     default: {
       // externally-controlled: the counts' width follows the live vus-max (golden run-ext).
-      const max = s.status.vusMax;
+      const max = live.vusMax;
       return {
         progress: over ? 1 : timeShare,
-        right: [`${fixedInt(s.status.vus, max)}/${max} VUs`, over ? regularText : spentOf(), ''],
+        right: [`${fixedInt(live.vus, max)}/${max} VUs`, over ? regularText : spentOf(), ''],
       };
     }
   }
 }
 
 /** Whether the scenario's regular time is over and its iterations are finishing (k6's `↓`). */
-export function inGracefulStop(o: EngineOptions, s: ProgressSample): boolean {
-  if (o.executor === 'externally-controlled') return false;
-  return s.elapsedMs >= regularDurationMs(o);
+export function inGracefulStop(o: ScenarioOptions, spent: number): boolean {
+  return o.executor !== 'externally-controlled' && spent >= regularDurationMs(o);
+}
+
+/** A scenario before its startTime: `• [   0% ] waiting 05.0s`, the time left. */
+export function waitingColumns(o: ScenarioOptions, spent: number): string[] {
+  return ['waiting', fixedLengthDuration(-spent, o.startTimeMs ?? 0)];
 }
 
 /** k6's run line: `running (01.0s), 2/2 VUs, 6 complete and 0 interrupted iterations`. */
-export function runLine(o: EngineOptions, s: ProgressSample): string {
+export function runLine(widths: { maxDurationMs: number; maxVus: number }, s: ProgressSample): string {
   const word = s.status.paused ? 'paused' : 'running';
-  const max = maxPossibleVus(o);
-  const vus = `${fixedInt(s.status.vus, max)}/${fixedInt(s.status.vusMax, max)} VUs`;
-  return `${word} (${fixedLengthDuration(s.elapsedMs, maxDurationMs(o))}), ${vus}, ${s.completed} complete and ${s.interrupted} interrupted iterations`;
+  const vus = `${fixedInt(s.status.vus, widths.maxVus)}/${fixedInt(s.status.vusMax, widths.maxVus)} VUs`;
+  return `${word} (${fixedLengthDuration(s.elapsedMs, widths.maxDurationMs)}), ${vus}, ${s.completed} complete and ${s.interrupted} interrupted iterations`;
 }
 
 export interface RenderOptions {

@@ -11,7 +11,7 @@ import type { ScriptLifecycle } from '../api/surface';
 import { Engine, type MetricSnapshot } from '../native';
 import { frameForStdout, renderTextSummary, serializeSummaryExport } from '../summary';
 import type { SummaryData } from '../summary/types';
-import { enableOutputs, outputWarnings, renderJunit } from '../output';
+import { enableOutputs, outputWarnings, renderJunit, skippedThresholds } from '../output';
 import { banner } from './banner';
 import { ExitCode } from './exitCodes';
 import type { RunPlan } from './plan';
@@ -177,7 +177,7 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
     if (custom) writeSummaryOutputs(io, custom);
     else if (plan.summaryMode !== 'disabled') io.out(frameForStdout(renderTextSummary(data, { mode: plan.summaryMode })));
     if (plan.summaryExport) writeFileSync(plan.summaryExport, serializeSummaryExport(data));
-    if (plan.junit) writeFileSync(plan.junit, renderJunit({ thresholds: evaluated, groups: engine.groups(), durationMs: engine.elapsedMs() }));
+    if (plan.junit) writeFileSync(plan.junit, renderJunit({ thresholds: evaluated, skipped: skippedThresholds(plan.script?.thresholds, thresholds.skipped), groups: engine.groups(), durationMs: engine.elapsedMs() }));
     for (const warning of outputWarnings(engine.outputStats())) log(io, 'warning', warning);
     if (thresholdsFailed) {
       const failed = [...evaluated].filter(([, rs]) => rs.some((r) => !r.ok)).map(([k]) => k);

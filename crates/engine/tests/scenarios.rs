@@ -511,3 +511,50 @@ fn pausing_one_scenario_freezes_it_alone() {
     assert!(steady_end < ms(1250), "{steady_end:?}");
     assert!(took >= ms(1380), "{took:?}");
 }
+
+#[test]
+fn outputs_tag_samples_with_their_scenario() {
+    use volley_engine::output::{OutputConfig, OutputKind, OutputTarget};
+    let (a, b) = (start_target(ms(0)), start_target(ms(0)));
+    let mut first = scenario("first", ExecutorKind::SharedIterations, 1);
+    first.iterations = 3;
+    let mut second = scenario("second", ExecutorKind::SharedIterations, 1);
+    second.iterations = 5;
+    let e = engine(
+        vec![
+            Scenario {
+                config: first,
+                work: requests_to(&a),
+            },
+            Scenario {
+                config: second,
+                work: requests_to(&b),
+            },
+        ],
+        0,
+    );
+    let path = std::env::temp_dir().join(format!("volley-scenarios-{}.json", std::process::id()));
+    e.enable_outputs(OutputConfig::new(vec![OutputTarget {
+        kind: OutputKind::Json,
+        path: path.clone(),
+    }]))
+    .unwrap();
+    e.start().unwrap();
+    finish(&e, Duration::from_secs(10));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let count = |metric: &str, scenario: &str| {
+        text.lines()
+            .filter(|l| l.starts_with(&format!("{{\"metric\":\"{metric}\",\"type\":\"Point\"")))
+            .filter(|l| l.contains(&format!("\"scenario\":\"{scenario}\"")))
+            .count()
+    };
+    assert_eq!(
+        [count("iterations", "first"), count("iterations", "second")],
+        [3, 5]
+    );
+    assert_eq!(
+        [count("http_reqs", "first"), count("http_reqs", "second")],
+        [3, 5]
+    );
+}

@@ -47,7 +47,8 @@ pub struct StatusSnapshot {
     pub paused: bool,
     pub vus: u64,
     pub vus_max: u64,
-    /// The active VU targets of the running scenarios together (`vus` catches up with it).
+    /// Where `vus` settles after a change: the running scenarios' active VU targets (within their
+    /// pools) together; arrival-rate scenarios count the VUs they have busy, their own pause 0.
     pub target_vus: u64,
     pub stopped: bool,
     pub running: bool,
@@ -124,12 +125,7 @@ impl Control {
                 self.active_vus.load(Ordering::Relaxed)
             },
             vus_max: self.vus_max(),
-            target_vus: self
-                .scenarios
-                .iter()
-                .filter(|s| s.status() == ScenarioStatus::Running)
-                .map(|s| s.target_vus())
-                .sum(),
+            target_vus: self.scenarios.iter().map(|s| s.settled_vus()).sum(),
             stopped,
             running: status.is_running(),
             tainted: self.tainted.load(Ordering::Relaxed),

@@ -187,6 +187,17 @@ impl ScenarioControl {
         self.vus_max.load(Ordering::Acquire)
     }
 
+    /// Where its active VUs settle: see [`super::StatusSnapshot::target_vus`].
+    pub fn settled_vus(&self) -> u64 {
+        if self.status() != ScenarioStatus::Running || self.is_paused() {
+            0
+        } else if self.plan.rate.is_some() {
+            self.active_vus()
+        } else {
+            self.target_vus().min(self.vus_max())
+        }
+    }
+
     /// VUs not parked right now, paused or not (the raw count behind `vus`).
     pub fn active_vus(&self) -> u64 {
         self.active_vus.load(Ordering::Relaxed)

@@ -55,7 +55,8 @@ impl ScenarioState {
     }
 
     pub fn record_iteration(&self, took: Duration) {
-        self.registry.record_iteration(took);
+        self.registry
+            .record_iteration(took, Some(&self.config.name));
         self.scenario.iterations.add_u64(1);
     }
 }

@@ -260,11 +260,12 @@ impl Registry {
         all.iter().find(|m| m.name == name).cloned()
     }
 
-    pub fn record_iteration(&self, took: Duration) {
+    /// A finished iteration of `scenario` (the `scenario` tag of its samples; None: the run's).
+    pub fn record_iteration(&self, took: Duration, scenario: Option<&str>) {
         self.iterations.add_u64(1);
         self.iteration_duration.record_ns(took.as_nanos() as u64);
         if let Some(out) = self.output.stream() {
-            out.emit_iteration(took);
+            out.emit_scenario_iteration(took, scenario);
         }
     }
 

@@ -163,9 +163,16 @@ impl Stream {
     }
 
     pub fn emit_iteration(&self, took: Duration) {
+        self.emit_scenario_iteration(took, None);
+    }
+
+    /// A finished iteration of `scenario` (None: the run's scenario).
+    pub fn emit_scenario_iteration(&self, took: Duration, scenario: Option<&str>) {
+        let scenario = scenario.filter(|s| *s != &*self.scenario);
         self.emit(Emission::Iteration {
             time: SystemTime::now(),
             took,
+            scenario: scenario.map(Into::into),
         });
     }
 
@@ -205,6 +212,8 @@ impl Stream {
     }
 
     pub fn emit_group_duration(&self, path: &str, took_ms: f64) {
+        // k6 measures in whole nanoseconds: `3.69336`, not JS's `3.6933600000001`.
+        let took_ms = (took_ms * 1e6).round() / 1e6;
         self.emit_vu_point(
             MetricRef::Builtin(Builtin::GroupDuration),
             took_ms,

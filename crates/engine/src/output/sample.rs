@@ -166,11 +166,12 @@ pub struct Point {
 /// One entry of the output queue.
 pub enum Emission {
     Http(HttpSample),
-    /// A finished iteration: `iteration_duration` and `iterations`, tagged group `""` and the
-    /// run's scenario.
+    /// A finished iteration: `iteration_duration` and `iterations`, tagged group `""` and its
+    /// scenario (None: the run's).
     Iteration {
         time: SystemTime,
         took: Duration,
+        scenario: Option<Box<str>>,
     },
     Point(Point),
 }
@@ -291,8 +292,15 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
                 &data_tags,
             ));
         }
-        Emission::Iteration { time, took } => {
-            let tags = [("group", ""), ("scenario", scenario)];
+        Emission::Iteration {
+            time,
+            took,
+            scenario: own,
+        } => {
+            let tags = [
+                ("group", ""),
+                ("scenario", own.as_deref().unwrap_or(scenario)),
+            ];
             let took_ms = took.as_nanos() as f64 / 1e6;
             f(&builtin_view(
                 Builtin::IterationDuration,
