@@ -168,7 +168,7 @@ describe('live progress', () => {
     expect(count(/^default /)).toBe(1);
     expect(count(/level=info msg="stopping the test/)).toBe(1);
     expect(at(/stopping the test/)).toBeLessThan(at(/^running \(/));
-    expect(shown[at(/^running \(/) + 1]).toMatch(/^default ✗ \[=*>-*\] 2 VUs {2}0\d\.\ds\/20s$/);
+    expect(shown[at(/^running \(/) + 1]).toMatch(/^default ✗ \[=*>-*\] 2 VUs {2}\d\d\.\ds\/20s$/);
     expect(at(/^running \(/)).toBeLessThan(at(/TOTAL RESULTS/));
   });
 

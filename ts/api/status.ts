@@ -1,12 +1,11 @@
 /** /v1/status: GET the status document, PATCH it to pause, resume, scale or stop (spec §3.1, §3.2). */
 import type { Context } from 'koa';
-import type { ControlFailure } from '../native';
+import type { ControlFailure, StatusSnapshot } from '../native';
 import { ApiError, resource, sendJson } from './jsonapi';
 import { decodeStatusPatch } from './statusPatch';
 import type { ControlSurface } from './surface';
 
-export function toJsonApiStatus(surface: ControlSurface) {
-  const s = surface.status();
+export function toJsonApiStatus(surface: ControlSurface, s: StatusSnapshot = surface.status()) {
   // Attribute order is part of the wire format (spec §3.1).
   return {
     data: resource('status', 'default', {
@@ -50,7 +49,12 @@ export function patchStatus(surface: ControlSurface) {
     const patch = decodeStatusPatch(ctx.state.rawBody as string);
     // k6's order: decode, then stop (which ignores the rest), then pause, then vus / vus-max.
     if (patch.stopped === true) {
+      // The reply shows the run at the moment of the stop, as k6's does (status and `running`
+      // unchanged, `stopped` true, no active VU: golden 91), however fast the engine then ends.
+      const before = surface.status();
       surface.stop();
+      sendJson(ctx, 200, toJsonApiStatus(surface, { ...before, stopped: true, vus: 0 }));
+      return;
     } else {
       if (patch.paused !== null) {
         const failure = surface.setPaused(patch.paused);
