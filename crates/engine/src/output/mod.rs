@@ -33,7 +33,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 pub use formats::CSV_TAG_COLUMNS;
 
-/// Queue entries (a request is one entry of 11 samples). About 200 bytes each.
+/// Queue entries (a request is one entry of 11 samples), 160 bytes each: 5 MiB when full.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 32 * 1024;
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
 const VUS_EVERY: Duration = Duration::from_secs(1);

@@ -223,7 +223,6 @@ fn a_tiny_queue_under_load_loses_nothing_silently() {
     let iterations = e.registry().iterations.total() as u64;
     let written = lines(&path);
     let vus_points = (points_of(&written, "vus") + points_of(&written, "vus_max")) as u64;
-    assert!(vus_points >= 2, "vus is sampled while the run goes on");
     // Every sample the run made was either written or counted as dropped.
     assert_eq!(
         stats.samples + stats.dropped,
