@@ -3,7 +3,8 @@
 //! - [`http`]: the HTTP/1.1 client and k6's phase timings;
 //! - [`metrics`]: lock-free sinks, histograms and the registry of k6's built-in metrics;
 //! - [`exec`]: executors, VU loops and the worker threads they run on;
-//! - [`control`]: the handle that pauses, resumes, scales and stops a run from any thread;
+//! - [`control`]: the handle that pauses, resumes, scales and stops a run, or one of its
+//!   scenarios, from any thread;
 //! - [`output`]: samples streamed to files in k6's formats (`--out json`, `--out csv`);
 //! - [`run`]: one whole run, as the addon drives it.
 pub mod control;

@@ -336,18 +336,18 @@ impl Engine {
             runtime.block_on(bridge.run_lifecycle(Lifecycle::Setup, stopped));
         }
         control.set_status(RunStatus::Running);
+        control.start_executors();
         let client = ClientConfig::new(config.insecure_skip_tls_verify);
         let mut runs: Vec<Pin<Box<dyn Future<Output = ScenarioOutcome> + '_>>> = Vec::new();
         for (index, (scenario, work)) in config.scenarios.into_iter().zip(prepared).enumerate() {
             let scenario_control = control.scenarios()[index].clone();
-            let name = scenario.config.name.clone();
             runs.push(match (work, &self.script) {
                 (Prepared::Requests(requests), _) => {
                     let workload = RequestWorkload::new(
                         requests,
                         client.clone(),
                         self.registry.clone(),
-                        &name,
+                        &scenario.config.name,
                     );
                     Box::pin(run_scenario(
                         &pool,
@@ -379,14 +379,10 @@ impl Engine {
             });
             bridge.close();
         }
-        let outcome = ScenarioOutcome {
-            interrupted_iterations: outcomes.iter().map(|o| o.interrupted_iterations).sum(),
-            vu_panic: outcomes.into_iter().find_map(|o| o.vu_panic),
-        };
         RunResult {
             status: RunStatus::Ended,
-            interrupted_iterations: outcome.interrupted_iterations,
-            error: outcome.vu_panic,
+            interrupted_iterations: outcomes.iter().map(|o| o.interrupted_iterations).sum(),
+            error: outcomes.into_iter().find_map(|o| o.vu_panic),
         }
     }
 }

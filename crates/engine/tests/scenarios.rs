@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use volley_engine::control::{RunStatus, ScenarioStatus};
 use volley_engine::exec::{ExecutorKind, ScenarioConfig};
 use volley_engine::http::RequestSpec;
-use volley_engine::script::{IterationEnd, Lifecycle};
+use volley_engine::script::{ClaimedVu, IterationEnd, Lifecycle};
 use volley_engine::{Engine, EngineConfig, RunResult, Scenario, Work};
 
 const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
@@ -125,7 +125,7 @@ fn status_of(e: &Engine, i: usize) -> ScenarioStatus {
 
 #[test]
 fn two_scenarios_run_in_parallel_with_their_own_executors_and_exact_counts() {
-    let (a, b) = (start_target(ms(5)), start_target(ms(5)));
+    let (a, b) = (start_target(ms(10)), start_target(ms(10)));
     let mut shared = scenario("shared", ExecutorKind::SharedIterations, 4);
     shared.iterations = 120;
     let mut per_vu = scenario("per_vu", ExecutorKind::PerVuIterations, 3);
@@ -156,9 +156,9 @@ fn two_scenarios_run_in_parallel_with_their_own_executors_and_exact_counts() {
         [120, 60]
     );
     assert_eq!(e.registry().iterations.total(), 180.0);
-    // In parallel: about 30 rounds of 5 ms each for the first, 20 for the second; one after
-    // the other would take about 250 ms.
-    assert!(took < ms(230), "{took:?}");
+    // In parallel: about 30 rounds of 10 ms each for the first, 20 for the second; one after
+    // the other would take about 500 ms.
+    assert!(took < ms(450), "{took:?}");
     let (fa, fb) = (a.first_request().unwrap(), b.first_request().unwrap());
     let apart = fa.max(fb) - fa.min(fb);
     assert!(apart < ms(50), "{apart:?}");
@@ -338,33 +338,22 @@ fn a_live_rate_replaces_the_constant_arrival_rate() {
     assert!(control.set_scenario_rate(0, 5.0).is_err());
 }
 
-/// Script VUs, served by a stand-in for the JS workers: every iteration completes at once.
-#[test]
-fn vu_ids_are_unique_across_scenarios_and_each_vu_knows_its_scenario() {
-    let mut a = scenario("a", ExecutorKind::PerVuIterations, 3);
-    a.iterations = 4;
-    let mut b = scenario("b", ExecutorKind::SharedIterations, 2);
-    b.iterations = 10;
-    b.start_time = ms(100);
-    let e = engine(
-        vec![
-            Scenario {
-                config: a,
-                work: Work::Script,
-            },
-            Scenario {
-                config: b,
-                work: Work::Script,
-            },
-        ],
-        2,
-    );
-    let bridge = e.script_bridge().unwrap().clone();
-    let claimed = Arc::new(Mutex::new(Vec::new()));
-    let iterations = Arc::new(Mutex::new(HashMap::<usize, u64>::new()));
-    let js = {
-        let (bridge, claimed, iterations) = (bridge.clone(), claimed.clone(), iterations.clone());
-        std::thread::spawn(move || {
+/// A stand-in for the script workers: answers setup() after `setup_delay`, hosts every VU it
+/// is given and completes each iteration at once; `join` tells which VUs it hosted and how many
+/// iterations each scenario ran.
+struct JsStandIn {
+    thread: std::thread::JoinHandle<()>,
+    claimed: Arc<Mutex<Vec<ClaimedVu>>>,
+    iterations: Arc<Mutex<HashMap<usize, u64>>>,
+}
+
+impl JsStandIn {
+    fn start(e: &Engine, setup_delay: Duration) -> JsStandIn {
+        let bridge = e.script_bridge().unwrap().clone();
+        let claimed = Arc::new(Mutex::new(Vec::new()));
+        let iterations = Arc::new(Mutex::new(HashMap::<usize, u64>::new()));
+        let (c, it) = (claimed.clone(), iterations.clone());
+        let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -373,15 +362,19 @@ fn vu_ids_are_unique_across_scenarios_and_each_vu_knows_its_scenario() {
                 let lifecycle = {
                     let bridge = bridge.clone();
                     tokio::spawn(async move {
-                        while bridge.next_lifecycle().await != Lifecycle::Closed {
+                        loop {
+                            match bridge.next_lifecycle().await {
+                                Lifecycle::Closed => return,
+                                Lifecycle::Setup => tokio::time::sleep(setup_delay).await,
+                                _ => {}
+                            }
                             bridge.lifecycle_done();
                         }
                     })
                 };
                 let mut workers = Vec::new();
                 for worker in 0..bridge.workers() {
-                    let (bridge, claimed, iterations) =
-                        (bridge.clone(), claimed.clone(), iterations.clone());
+                    let (bridge, claimed, iterations) = (bridge.clone(), c.clone(), it.clone());
                     workers.push(tokio::spawn(async move {
                         let mut vus = Vec::new();
                         while let Some(vu) = bridge.claim_vu(worker).await {
@@ -405,12 +398,47 @@ fn vu_ids_are_unique_across_scenarios_and_each_vu_knows_its_scenario() {
                 }
                 lifecycle.await.unwrap();
             });
-        })
-    };
+        });
+        JsStandIn {
+            thread,
+            claimed,
+            iterations,
+        }
+    }
+
+    fn join(self) -> (Vec<ClaimedVu>, HashMap<usize, u64>) {
+        self.thread.join().unwrap();
+        let claimed = self.claimed.lock().unwrap().clone();
+        let iterations = self.iterations.lock().unwrap().clone();
+        (claimed, iterations)
+    }
+}
+
+/// Script VUs, served by a stand-in for the JS workers: every iteration completes at once.
+#[test]
+fn vu_ids_are_unique_across_scenarios_and_each_vu_knows_its_scenario() {
+    let mut a = scenario("a", ExecutorKind::PerVuIterations, 3);
+    a.iterations = 4;
+    let mut b = scenario("b", ExecutorKind::SharedIterations, 2);
+    b.iterations = 10;
+    b.start_time = ms(100);
+    let e = engine(
+        vec![
+            Scenario {
+                config: a,
+                work: Work::Script,
+            },
+            Scenario {
+                config: b,
+                work: Work::Script,
+            },
+        ],
+        2,
+    );
+    let js = JsStandIn::start(&e, Duration::ZERO);
     e.start().unwrap();
     assert_eq!(finish(&e, Duration::from_secs(10)).status, RunStatus::Ended);
-    js.join().unwrap();
-    let mut claimed = claimed.lock().unwrap().clone();
+    let (mut claimed, iterations) = js.join();
     claimed.sort_by_key(|vu| vu.id);
     assert_eq!(
         claimed.iter().map(|vu| vu.id).collect::<Vec<_>>(),
@@ -421,7 +449,6 @@ fn vu_ids_are_unique_across_scenarios_and_each_vu_knows_its_scenario() {
         claimed.iter().map(|vu| vu.scenario).collect::<Vec<_>>(),
         [0, 0, 0, 1, 1]
     );
-    let iterations = iterations.lock().unwrap();
     assert_eq!((iterations[&0], iterations[&1]), (12, 10));
 }
 
@@ -557,4 +584,37 @@ fn outputs_tag_samples_with_their_scenario() {
         [count("http_reqs", "first"), count("http_reqs", "second")],
         [3, 5]
     );
+}
+
+#[test]
+fn start_times_and_schedules_count_from_the_end_of_setup() {
+    let target = start_target(ms(0));
+    let mut js = scenario("js", ExecutorKind::SharedIterations, 1);
+    js.iterations = 2;
+    let mut later = scenario("later", ExecutorKind::ConstantVus, 1);
+    later.duration = Some(ms(1000));
+    later.start_time = ms(200);
+    let e = engine(
+        vec![
+            Scenario {
+                config: js,
+                work: Work::Script,
+            },
+            Scenario {
+                config: later,
+                work: requests_to(&target),
+            },
+        ],
+        1,
+    );
+    let stand_in = JsStandIn::start(&e, ms(400));
+    let started = Instant::now();
+    e.start().unwrap();
+    assert_eq!(finish(&e, Duration::from_secs(10)).status, RunStatus::Ended);
+    let took = started.elapsed();
+    stand_in.join();
+    // 400 ms of setup(), then 200 ms until `later` starts, then its 1 s.
+    let first = target.first_request().unwrap() - started;
+    assert!(first >= ms(600) && first < ms(900), "{first:?}");
+    assert!(took >= ms(1600), "{took:?}");
 }

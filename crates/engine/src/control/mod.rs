@@ -1,7 +1,12 @@
 //! The control handle: what the REST API and the CLI read and change while a test runs.
 //!
-//! Everything here is atomics plus one [`tokio::sync::Notify`], so every method is callable from
-//! any thread (the Node main thread, engine workers) without blocking on the data plane.
+//! [`Control`] holds what is run-wide (status, pause, stop, the clock) and one
+//! [`ScenarioControl`] per scenario (its VU target, pool, counters, rate, own pause), so that
+//! `/v1/status` reads sums and `/v1/scenarios` reads and changes one scenario.
+//!
+//! Everything here is atomics plus [`tokio::sync::Notify`]s (and short locks that serialise
+//! writers), so every method is callable from any thread (the Node main thread, engine workers)
+//! without blocking on the data plane.
 
 mod clock;
 mod scenario;
@@ -47,8 +52,8 @@ pub struct StatusSnapshot {
     pub paused: bool,
     pub vus: u64,
     pub vus_max: u64,
-    /// Where `vus` settles after a change: the running scenarios' active VU targets (within their
-    /// pools) together; arrival-rate scenarios count the VUs they have busy, their own pause 0.
+    /// The active VU targets of the running scenarios together (`vus` catches up with it; for
+    /// arrival-rate scenarios it is a cap on busy VUs). A scenario paused on its own counts 0.
     pub target_vus: u64,
     pub stopped: bool,
     pub running: bool,
@@ -125,7 +130,7 @@ impl Control {
                 self.active_vus.load(Ordering::Relaxed)
             },
             vus_max: self.vus_max(),
-            target_vus: self.scenarios.iter().map(|s| s.settled_vus()).sum(),
+            target_vus: self.scenarios.iter().map(|s| s.running_target_vus()).sum(),
             stopped,
             running: status.is_running(),
             tainted: self.tainted.load(Ordering::Relaxed),
@@ -197,6 +202,15 @@ impl Control {
     /// A new VU's `__VU`.
     pub(crate) fn next_vu_id(&self) -> u64 {
         self.next_vu_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The executors start now (after setup()): scenarios count `startTime` and their schedules
+    /// from this reading of the run's clock.
+    pub(crate) fn start_executors(&self) {
+        let now = self.clock.elapsed();
+        for s in &self.scenarios {
+            s.set_origin(now);
+        }
     }
 
     /// Wakes the run's waiters and every scenario's.

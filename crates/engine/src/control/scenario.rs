@@ -95,6 +95,9 @@ pub struct ScenarioControl {
     /// Run-clock time spent paused on its own, in ns. Measured on the run's clock (which already
     /// leaves out the run's pauses), so a pause of both at once is not counted twice.
     paused_total_ns: AtomicU64,
+    /// The run's clock when the executors started, after setup(), in ns: k6 counts `startTime`
+    /// and every schedule from there (lib/execution/scheduler.go, Run), not from the run's start.
+    origin_ns: AtomicU64,
     /// `progress` as f64 bits once the scenario is done.
     final_progress: AtomicU64,
     /// VUs busy right now (k6 semantics per executor, spec §4.5).
@@ -135,6 +138,7 @@ impl ScenarioControl {
             paused: AtomicBool::new(false),
             paused_at: Mutex::new(None),
             paused_total_ns: AtomicU64::new(0),
+            origin_ns: AtomicU64::new(0),
             final_progress: AtomicU64::new(0f64.to_bits()),
             active_vus: AtomicU64::new(0),
             peak_vus: AtomicU64::new(0),
@@ -187,14 +191,13 @@ impl ScenarioControl {
         self.vus_max.load(Ordering::Acquire)
     }
 
-    /// Where its active VUs settle: see [`super::StatusSnapshot::target_vus`].
-    pub fn settled_vus(&self) -> u64 {
+    /// Its share of [`super::StatusSnapshot::target_vus`]: the target while it runs and is not
+    /// paused on its own, else 0.
+    pub fn running_target_vus(&self) -> u64 {
         if self.status() != ScenarioStatus::Running || self.is_paused() {
             0
-        } else if self.plan.rate.is_some() {
-            self.active_vus()
         } else {
-            self.target_vus().min(self.vus_max())
+            self.target_vus()
         }
     }
 
@@ -244,17 +247,23 @@ impl ScenarioControl {
         self.paused.load(Ordering::Acquire)
     }
 
-    /// The run's clock as this scenario sees it: less the time it was paused on its own. Its
-    /// `startTime` is a reading of this clock.
+    /// The executors' clock as this scenario sees it: the run's clock from the executors' start,
+    /// less the time the scenario was paused on its own. Its `startTime` is a reading of it.
     pub fn clock(&self, run_elapsed: Duration) -> Duration {
         let now = self
             .paused_at
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .unwrap_or(run_elapsed);
-        now.saturating_sub(Duration::from_nanos(
-            self.paused_total_ns.load(Ordering::Acquire),
-        ))
+        let skipped =
+            self.paused_total_ns.load(Ordering::Acquire) + self.origin_ns.load(Ordering::Acquire);
+        now.saturating_sub(Duration::from_nanos(skipped))
+    }
+
+    /// The executors start now, at this reading of the run's clock (after setup()).
+    pub(crate) fn set_origin(&self, run_elapsed: Duration) {
+        self.origin_ns
+            .store(run_elapsed.as_nanos() as u64, Ordering::Release);
     }
 
     /// Scenario-clock time: un-paused time since this scenario's `startTime`.
