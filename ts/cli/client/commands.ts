@@ -4,7 +4,7 @@
  * failure (nothing listening, a JSON:API error, a body that is not JSON) is one logfmt line on
  * stderr and exit 255, k6's exit code -1.
  *
- * Not yet here: `scale --scenario/--rate` for our /v1/scenarios extension.
+ * `scale --scenario NAME` (with --vus, --max, --rate) uses our /v1/scenarios extension instead.
  */
 import { ExitCode } from '../../run/exitCodes';
 import { Command, InvalidArgumentError } from 'commander';
@@ -12,6 +12,7 @@ import { callApi, ClientError, DEFAULT_CLIENT_ADDRESS } from './http';
 import { errorLine } from './logfmt';
 import { metricsYaml, statusYaml } from './render';
 import { decodeMetrics, decodeStatus, statusPatchBody, type StatusPatch } from './resources';
+import { patchScenario } from './scenarios';
 
 /** k6 ends a failed command with exit code -1. */
 
@@ -22,6 +23,14 @@ interface ClientFlags {
 interface ScaleFlags extends ClientFlags {
   vus?: bigint;
   max?: bigint;
+  scenario?: string;
+  rate?: number;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a non-negative number');
+  return n;
 }
 
 export async function getStatus(address: string): Promise<string> {
@@ -81,11 +90,18 @@ export function registerClientCommands(program: Command, setExit: (code: number)
     clientAction<ClientFlags>(setExit, (f) => patchStatus(f.address, { paused: false })),
   );
 
-  clientCommand(program, 'scale', 'change the VUs of a running test: --vus, --max or both (PATCH /v1/status)')
+  clientCommand(program, 'scale', 'change the VUs of a running test: --vus, --max or both (PATCH /v1/status); with --scenario, one scenario (and --rate)')
     .option('-u, --vus <n>', 'number of active VUs', int64)
     .option('-m, --max <n>', 'number of initialised VUs (vus-max)', int64)
+    .option('-s, --scenario <name>', 'change this scenario only (volley extension: PATCH /v1/scenarios/NAME)')
+    .option('-r, --rate <n>', 'iterations per second of an arrival-rate scenario (needs --scenario)', positiveNumber)
     .action(
       clientAction<ScaleFlags>(setExit, async (f) => {
+        if (f.scenario !== undefined) {
+          if (f.vus === undefined && f.max === undefined && f.rate === undefined) throw new ClientError('Specify -u/--vus, -m/--max or -r/--rate');
+          return patchScenario(f.address, f.scenario, { vus: f.vus, vusMax: f.max, rate: f.rate });
+        }
+        if (f.rate !== undefined) throw new ClientError('-r/--rate changes one scenario: give -s/--scenario NAME');
         // Only the flags given are sent; k6 checks this before any request.
         if (f.vus === undefined && f.max === undefined) throw new ClientError('Specify either -u/--vus or -m/--max');
         return patchStatus(f.address, { vus: f.vus, vusMax: f.max });
