@@ -31,6 +31,8 @@ function runOptions(cmd: Command): Command {
     .option('--no-summary', 'print no end-of-test summary')
     .option('--api-token <token>', 'require "Authorization: Bearer <token>" on the REST API (or VOLLEY_API_TOKEN)')
     .option('--api-insecure', 'allow a non-loopback --address without a token')
+    .option('--execution-segment <from:to>', "this instance's share of the test, like 1/3:2/3 (k6-operator)")
+    .option('--execution-segment-sequence <points>', 'all the segment boundaries, like 0,1/3,2/3,1')
     .option('-p, --paused', 'start paused; resume through the REST API (PATCH /v1/status)')
     .option('-l, --linger', 'keep the REST API up after the test until Ctrl+C')
     .option('-q, --quiet', 'no banner and no progress lines');

@@ -38,6 +38,9 @@ export interface RunFlags {
   out?: string[];
   /** `--junit FILE`: thresholds and checks as JUnit XML. */
   junit?: string;
+  /** k6's execution segments: this instance's share of the test. */
+  executionSegment?: string;
+  executionSegmentSequence?: string;
 }
 
 export type SummaryMode = 'compact' | 'full' | 'legacy';
@@ -144,6 +147,7 @@ export function parseEnv(pairs: string[] = []): Record<string, string> {
 }
 
 export function planRun(flags: RunFlags): RunPlan {
+  if (flags.executionSegment !== undefined) throw new ConfigError('--execution-segment splits a script run between instances; give a script');
   const url = parseUrl(flags.url);
   const { vus, durationMs, iterations } = parseShortcuts(flags);
   const engine: EngineOptions = {

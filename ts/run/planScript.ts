@@ -5,6 +5,7 @@ import { ConfigError, parseEnv, parseShortcuts, sidePlan, type RunFlags, type Ru
 import { toRequestList } from './requestList';
 import { asSingleScenario, poolSize } from './scenarios';
 import { scenariosFromOptions, type ScriptScenario } from './scriptPlan';
+import { parseSegment, scaleScenario } from './segment';
 import type { ScenarioSpec } from '../script/vu';
 import { ScriptSession } from './scriptSession';
 import { planThresholds, type PlannedThresholds } from './thresholdRun';
@@ -40,9 +41,11 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
     const thresholds = planThresholds(info.options.thresholds);
     for (const s of scenarios) checkExec(s, info.exports, info.lists, scenarios.length > 1);
     // A scenario whose exec names an exported array runs it on the native fast path.
+    const segment = flags.executionSegment === undefined ? undefined : parseSegment(flags.executionSegment, flags.executionSegmentSequence);
     const engineScenarios = scenarios.map((s) => {
       const list = info.lists[s.exec];
-      return list ? { ...s.engine, requests: toRequestList(s.exec, list) } : s.engine;
+      const own = segment ? scaleScenario(s.engine, segment) : s.engine;
+      return list ? { ...own, requests: toRequestList(s.exec, list) } : own;
     });
     const js = scenarios.filter((s) => !info.lists[s.exec]);
     const engine: EngineOptions = {
