@@ -13,6 +13,8 @@ describe('bad input on the command line', () => {
     ['a bad address', ['run', '--url', 'http://127.0.0.1:1/', '--address', 'nope'], 104, /invalid --address "nope"/],
     ['a bad trend stat', ['run', '--url', 'http://127.0.0.1:1/', '--summary-trend-stats', 'p(101)'], 104, /invalid --summary-trend-stats "p\(101\)"/],
     ['an unknown command', ['launch'], 255, /unknown command 'launch'/],
+    ['a stage without a target', ['run', '--url', 'http://127.0.0.1:1/', '--stage', '10s'], 104, /invalid --stage "10s": expected duration:target/],
+    ['--stage with --duration', ['run', '--url', 'http://127.0.0.1:1/', '--stage', '1s:2', '--duration', '5s'], 104, /multiple execution config shortcuts/],
     ['a network-wide address without a token', ['run', '--url', 'http://127.0.0.1:1/', '--address', '0.0.0.0:0'], 104, /reachable from the network: give --api-token/],
   ];
 

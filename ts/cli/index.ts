@@ -22,6 +22,7 @@ function runOptions(cmd: Command): Command {
     .option('-u, --vus <n>', 'number of virtual users')
     .option('-d, --duration <duration>', 'test duration, like 10s or 1m30s (constant-vus)')
     .option('-i, --iterations <n>', 'total iterations shared by the VUs (shared-iterations)')
+    .option('-s, --stage <duration:target>', 'a ramping-vus stage, like 30s:10 (repeatable)', collect)
     .option('-a, --address <host:port>', `REST API address ("" disables it, port 0 picks one)`, undefined)
     .option('--summary-export <file>', "write the end-of-test summary in k6's JSON export format")
     .option('-o, --out <type=file>', "stream every sample to a file in k6's format: json=FILE or csv=FILE (repeatable)", collect)

@@ -22,6 +22,8 @@ export interface RunFlags {
   vus?: string;
   duration?: string;
   iterations?: string;
+  /** `--stage 30s:10` (repeatable): ramping-vus stages. */
+  stage?: string[];
   timeout?: string;
   insecureSkipTlsVerify?: boolean;
   address?: string;
@@ -124,14 +126,22 @@ export function parseTrendStats(text: string): string[] {
 }
 
 /** --vus, --duration and --iterations, validated (k6's shortcut options). */
-export function parseShortcuts(flags: RunFlags): { vus?: number; durationMs?: number; iterations?: number } {
+export function parseShortcuts(flags: RunFlags): { vus?: number; durationMs?: number; iterations?: number; stages?: Array<{ durationMs: number; target: number }> } {
   const vus = flags.vus === undefined ? undefined : positiveInt('--vus', flags.vus, 1);
   const durationMs = flags.duration === undefined ? undefined : duration('--duration', flags.duration);
   const iterations = flags.iterations === undefined ? undefined : positiveInt('--iterations', flags.iterations, 1);
   if (durationMs !== undefined && durationMs <= 0 && iterations === undefined) {
     throw new ConfigError(`invalid --duration "${flags.duration}": must be more than 0`);
   }
-  return { vus, durationMs, iterations };
+  const stages = flags.stage?.map((text) => {
+    const m = /^(.+):(\d+)$/.exec(text.trim());
+    if (!m) throw new ConfigError(`invalid --stage "${text}": expected duration:target, like 30s:10`);
+    return { durationMs: duration('--stage', m[1]), target: Number(m[2]) };
+  });
+  if (stages && (durationMs !== undefined || iterations !== undefined)) {
+    throw new ConfigError('using multiple execution config shortcuts (--duration, --iterations, --stage) simultaneously is not allowed');
+  }
+  return { vus, durationMs, iterations, stages };
 }
 
 /** `-e KEY=VALUE` over the process environment (k6 includes the system environment by default). */
@@ -149,7 +159,7 @@ export function parseEnv(pairs: string[] = []): Record<string, string> {
 export function planRun(flags: RunFlags): RunPlan {
   if (flags.executionSegment !== undefined) throw new ConfigError('--execution-segment splits a script run between instances; give a script');
   const url = parseUrl(flags.url);
-  const { vus, durationMs, iterations } = parseShortcuts(flags);
+  const { vus, durationMs, iterations, stages } = parseShortcuts(flags);
   const engine: EngineOptions = {
     url,
     method: (flags.method ?? 'GET').toUpperCase(),
@@ -166,7 +176,11 @@ export function planRun(flags: RunFlags): RunPlan {
   if (flags.timeout !== undefined) engine.timeoutMs = duration('--timeout', flags.timeout);
   // k6's shortcut mapping: iterations (with duration as maxDuration) -> shared-iterations;
   // duration -> constant-vus; neither -> per-vu-iterations, 1 iteration per VU.
-  if (iterations !== undefined) {
+  if (stages !== undefined) {
+    engine.executor = 'ramping-vus';
+    engine.stages = stages;
+    engine.gracefulRampDownMs = GRACEFUL_STOP_MS;
+  } else if (iterations !== undefined) {
     engine.executor = 'shared-iterations';
     engine.iterations = iterations;
     if (durationMs !== undefined) engine.durationMs = durationMs;

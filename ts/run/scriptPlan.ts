@@ -136,9 +136,9 @@ function scenarioFromConfig(name: string, s: Options): ScriptScenario {
  * `shortcuts` are --vus/--duration/--iterations from the command line: they win over options,
  * `scenarios` included, as in k6.
  */
-export function scenariosFromOptions(options: Options, shortcuts: { vus?: number; durationMs?: number; iterations?: number }): ScriptScenario[] {
+export function scenariosFromOptions(options: Options, shortcuts: Shortcuts): ScriptScenario[] {
   const scenarios = options.scenarios as Record<string, Options> | undefined;
-  const hasShortcut = shortcuts.vus !== undefined || shortcuts.durationMs !== undefined || shortcuts.iterations !== undefined;
+  const hasShortcut = shortcuts.vus !== undefined || shortcuts.durationMs !== undefined || shortcuts.iterations !== undefined || shortcuts.stages !== undefined;
   if (scenarios && Object.keys(scenarios).length > 0 && !hasShortcut) {
     if (options.duration !== undefined || options.iterations !== undefined || options.stages !== undefined) {
       throw new ConfigError('using multiple execution config shortcuts (`duration`, `iterations`, `stages`) simultaneously with `scenarios` is not allowed');
@@ -149,10 +149,18 @@ export function scenariosFromOptions(options: Options, shortcuts: { vus?: number
   return [shortcutScenario(options, shortcuts)];
 }
 
-function shortcutScenario(options: Options, shortcuts: { vus?: number; durationMs?: number; iterations?: number }): ScriptScenario {
+/** --vus, --duration, --iterations and --stage from the command line: they win over `options`. */
+export interface Shortcuts {
+  vus?: number;
+  durationMs?: number;
+  iterations?: number;
+  stages?: Array<{ durationMs: number; target: number }>;
+}
+
+function shortcutScenario(options: Options, shortcuts: Shortcuts): ScriptScenario {
   const base = { exec: 'default', env: {}, tags: {} };
-  if (options.stages !== undefined && shortcuts.durationMs === undefined && shortcuts.iterations === undefined) {
-    if (options.duration !== undefined || options.iterations !== undefined) {
+  if (shortcuts.stages !== undefined || (options.stages !== undefined && shortcuts.durationMs === undefined && shortcuts.iterations === undefined)) {
+    if (shortcuts.stages === undefined && (options.duration !== undefined || options.iterations !== undefined)) {
       throw new ConfigError('using multiple execution config shortcuts (`duration`, `iterations`, `stages`) simultaneously is not allowed');
     }
     // k6: `stages` is ramping-vus, `vus` its startVUs.
@@ -162,7 +170,7 @@ function shortcutScenario(options: Options, shortcuts: { vus?: number; durationM
         executor: 'ramping-vus',
         name: 'default',
         vus: shortcuts.vus ?? count(options.vus, 'vus') ?? 1,
-        stages: parseStages(options.stages, 'stages'),
+        stages: shortcuts.stages ?? parseStages(options.stages, 'stages'),
         gracefulStopMs: 30_000,
         gracefulRampDownMs: 30_000,
       },
