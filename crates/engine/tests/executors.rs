@@ -1,78 +1,17 @@
 //! Whole runs through `Engine`: executors, pause/resume, live scaling and stop, against a local
 //! server that counts what it answers.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use volley_engine::control::RunStatus;
 use volley_engine::exec::{ExecutorKind, ScenarioConfig};
 use volley_engine::http::RequestSpec;
-use volley_engine::{Engine, EngineConfig, RunResult, Scenario, Work};
+use volley_engine::{Engine, EngineConfig, Scenario, Work};
 
-const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+mod common;
 
-/// A keep-alive server on its own thread; `delay` holds each response, None never answers.
-struct Target {
-    url: String,
-    requests: Arc<AtomicU64>,
-    connections: Arc<AtomicU64>,
-}
-
-fn start_target(delay: Option<Duration>) -> Target {
-    let requests = Arc::new(AtomicU64::new(0));
-    let connections = Arc::new(AtomicU64::new(0));
-    let (tx, rx) = std::sync::mpsc::channel();
-    let (req, conns) = (requests.clone(), connections.clone());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            loop {
-                let Ok((mut stream, _)) = listener.accept().await else {
-                    return;
-                };
-                conns.fetch_add(1, Ordering::SeqCst);
-                let req = req.clone();
-                tokio::spawn(async move {
-                    let mut buf = vec![0u8; 4096];
-                    let mut seen = Vec::new();
-                    loop {
-                        let Ok(n) = stream.read(&mut buf).await else {
-                            return;
-                        };
-                        if n == 0 {
-                            return;
-                        }
-                        seen.extend_from_slice(&buf[..n]);
-                        while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-                            seen.drain(..end + 4);
-                            match delay {
-                                None => std::future::pending::<()>().await,
-                                Some(d) if !d.is_zero() => tokio::time::sleep(d).await,
-                                Some(_) => {}
-                            }
-                            req.fetch_add(1, Ordering::SeqCst);
-                            if stream.write_all(RESPONSE).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                });
-            }
-        });
-    });
-    let addr = rx.recv().unwrap();
-    Target {
-        url: format!("http://{addr}/"),
-        requests,
-        connections,
-    }
-}
+use common::{finish, start_target, wait_until, Target};
 
 fn engine(target: &Target, scenario: ScenarioConfig, paused: bool) -> Arc<Engine> {
     let mut request = RequestSpec::get(target.url.clone());
@@ -96,20 +35,8 @@ fn scenario(kind: ExecutorKind, vus: u64) -> ScenarioConfig {
     s
 }
 
-fn finish(e: &Engine, within: Duration) -> RunResult {
-    e.wait(Some(within)).expect("the run ended in time")
-}
-
 fn http_reqs(e: &Engine) -> f64 {
     e.registry().http.reqs.total()
-}
-
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(5);
-    while !cond() {
-        assert!(Instant::now() < until, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
 }
 
 #[test]

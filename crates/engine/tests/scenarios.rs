@@ -3,82 +3,17 @@
 //! them. Each scenario sends to its own local server, which counts what it answers.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use volley_engine::control::{RunStatus, ScenarioStatus};
 use volley_engine::exec::{ExecutorKind, ScenarioConfig};
 use volley_engine::http::RequestSpec;
 use volley_engine::script::{ClaimedVu, IterationEnd, Lifecycle};
-use volley_engine::{Engine, EngineConfig, RunResult, Scenario, Work};
+use volley_engine::{Engine, EngineConfig, Scenario, Work};
 
-const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+mod common;
 
-/// A keep-alive server on its own thread that holds each response for `delay` and notes when
-/// it answered first.
-struct Target {
-    url: String,
-    requests: Arc<AtomicU64>,
-    first: Arc<Mutex<Option<Instant>>>,
-}
-
-impl Target {
-    fn requests(&self) -> u64 {
-        self.requests.load(Ordering::SeqCst)
-    }
-
-    fn first_request(&self) -> Option<Instant> {
-        *self.first.lock().unwrap()
-    }
-}
-
-fn start_target(delay: Duration) -> Target {
-    let requests = Arc::new(AtomicU64::new(0));
-    let first = Arc::new(Mutex::new(None));
-    let (tx, rx) = std::sync::mpsc::channel();
-    let (req, first_seen) = (requests.clone(), first.clone());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            while let Ok((mut stream, _)) = listener.accept().await {
-                let (req, first_seen) = (req.clone(), first_seen.clone());
-                tokio::spawn(async move {
-                    let mut buf = vec![0u8; 4096];
-                    let mut seen = Vec::new();
-                    while let Ok(n) = stream.read(&mut buf).await {
-                        if n == 0 {
-                            return;
-                        }
-                        seen.extend_from_slice(&buf[..n]);
-                        while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-                            seen.drain(..end + 4);
-                            first_seen.lock().unwrap().get_or_insert_with(Instant::now);
-                            if !delay.is_zero() {
-                                tokio::time::sleep(delay).await;
-                            }
-                            req.fetch_add(1, Ordering::SeqCst);
-                            if stream.write_all(RESPONSE).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                });
-            }
-        });
-    });
-    let addr = rx.recv().unwrap();
-    Target {
-        url: format!("http://{addr}/"),
-        requests,
-        first,
-    }
-}
+use common::{finish, start_target, wait_until, Target};
 
 fn requests_to(target: &Target) -> Work {
     let mut request = RequestSpec::get(target.url.clone());
@@ -107,25 +42,13 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-fn finish(e: &Engine, within: Duration) -> RunResult {
-    e.wait(Some(within)).expect("the run ended in time")
-}
-
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(5);
-    while !cond() {
-        assert!(Instant::now() < until, "timed out waiting for {what}");
-        std::thread::sleep(ms(5));
-    }
-}
-
 fn status_of(e: &Engine, i: usize) -> ScenarioStatus {
     e.control().scenarios()[i].status()
 }
 
 #[test]
 fn two_scenarios_run_in_parallel_with_their_own_executors_and_exact_counts() {
-    let (a, b) = (start_target(ms(10)), start_target(ms(10)));
+    let (a, b) = (start_target(Some(ms(10))), start_target(Some(ms(10))));
     let mut shared = scenario("shared", ExecutorKind::SharedIterations, 4);
     shared.iterations = 120;
     let mut per_vu = scenario("per_vu", ExecutorKind::PerVuIterations, 3);
@@ -173,7 +96,7 @@ fn two_scenarios_run_in_parallel_with_their_own_executors_and_exact_counts() {
 
 #[test]
 fn start_time_offsets_a_scenario_on_the_run_clock() {
-    let (a, b) = (start_target(ms(1)), start_target(ms(1)));
+    let (a, b) = (start_target(Some(ms(1))), start_target(Some(ms(1))));
     let mut first = scenario("first", ExecutorKind::ConstantVus, 1);
     first.duration = Some(ms(1200));
     let mut later = scenario("later", ExecutorKind::SharedIterations, 2);
@@ -211,9 +134,9 @@ fn start_time_offsets_a_scenario_on_the_run_clock() {
 #[test]
 fn pause_freezes_every_scenario_and_delays_start_times() {
     let (a, b, c) = (
-        start_target(ms(2)),
-        start_target(ms(0)),
-        start_target(ms(0)),
+        start_target(Some(ms(2))),
+        start_target(Some(ms(0))),
+        start_target(Some(ms(0))),
     );
     let mut vus = scenario("vus", ExecutorKind::ConstantVus, 2);
     vus.duration = Some(ms(1000));
@@ -265,7 +188,7 @@ fn pause_freezes_every_scenario_and_delays_start_times() {
 
 #[test]
 fn live_updates_reach_one_scenario_and_status_scale_the_first() {
-    let (a, b) = (start_target(ms(1)), start_target(ms(1)));
+    let (a, b) = (start_target(Some(ms(1))), start_target(Some(ms(1))));
     let mut first = scenario("first", ExecutorKind::ConstantVus, 1);
     first.duration = Some(Duration::from_secs(30));
     let mut second = scenario("second", ExecutorKind::ConstantVus, 1);
@@ -313,7 +236,7 @@ fn live_updates_reach_one_scenario_and_status_scale_the_first() {
 
 #[test]
 fn a_live_rate_replaces_the_constant_arrival_rate() {
-    let target = start_target(ms(0));
+    let target = start_target(Some(ms(0)));
     let mut s = scenario("rate", ExecutorKind::ConstantArrivalRate, 1);
     s.rate = 20;
     s.duration = Some(ms(2000));
@@ -454,7 +377,7 @@ fn vu_ids_are_unique_across_scenarios_and_each_vu_knows_its_scenario() {
 
 #[test]
 fn a_live_rate_on_ramping_arrival_rate_holds_until_the_next_stage() {
-    let target = start_target(ms(0));
+    let target = start_target(Some(ms(0)));
     let mut s = scenario("ramp", ExecutorKind::RampingArrivalRate, 1);
     s.start_rate = 40;
     s.stages = vec![
@@ -494,7 +417,7 @@ fn a_live_rate_on_ramping_arrival_rate_holds_until_the_next_stage() {
 
 #[test]
 fn pausing_one_scenario_freezes_it_alone() {
-    let (a, b) = (start_target(ms(2)), start_target(ms(2)));
+    let (a, b) = (start_target(Some(ms(2))), start_target(Some(ms(2))));
     let mut steady = scenario("steady", ExecutorKind::ConstantVus, 2);
     steady.duration = Some(ms(1000));
     let mut held = scenario("held", ExecutorKind::ConstantVus, 1);
@@ -542,7 +465,7 @@ fn pausing_one_scenario_freezes_it_alone() {
 #[test]
 fn outputs_tag_samples_with_their_scenario() {
     use volley_engine::output::{OutputConfig, OutputKind, OutputTarget};
-    let (a, b) = (start_target(ms(0)), start_target(ms(0)));
+    let (a, b) = (start_target(Some(ms(0))), start_target(Some(ms(0))));
     let mut first = scenario("first", ExecutorKind::SharedIterations, 1);
     first.iterations = 3;
     let mut second = scenario("second", ExecutorKind::SharedIterations, 1);
@@ -588,7 +511,7 @@ fn outputs_tag_samples_with_their_scenario() {
 
 #[test]
 fn start_times_and_schedules_count_from_the_end_of_setup() {
-    let target = start_target(ms(0));
+    let target = start_target(Some(ms(0)));
     let mut js = scenario("js", ExecutorKind::SharedIterations, 1);
     js.iterations = 2;
     let mut later = scenario("later", ExecutorKind::ConstantVus, 1);
