@@ -46,6 +46,8 @@ export interface AppOptions {
   loopback?: boolean;
   /** When set, every /v1/ request needs `Authorization: Bearer <token>`. */
   token?: string;
+  /** A metric's `tainted`: null without thresholds (spec §5.4). */
+  taintedOf?: (metric: string) => boolean | null;
 }
 
 export function createApp(surface: ControlSurface, options: AppOptions = {}): Koa {
@@ -55,9 +57,9 @@ export function createApp(surface: ControlSurface, options: AppOptions = {}): Ko
   const lifecycle = options.lifecycle ?? {};
   const v1 = new Router({ prefix: '/v1', strict: true });
   v1.all('/status', methods({ GET: getStatus(surface), PATCH: patchStatus(surface) }));
-  v1.all('/metrics', methods({ GET: listMetrics(surface, trendStats) }));
+  v1.all('/metrics', methods({ GET: listMetrics(surface, trendStats, options.taintedOf) }));
   // The empty id (`/v1/metrics/`) is a JSON 404 in k6, not the mux's text one.
-  v1.all(['/metrics/', '/metrics/:id'], methods({ GET: getMetric(surface, trendStats) }));
+  v1.all(['/metrics/', '/metrics/:id'], methods({ GET: getMetric(surface, trendStats, options.taintedOf) }));
   v1.all('/groups', methods({ GET: listGroups(surface) }));
   v1.all(['/groups/', '/groups/:id'], methods({ GET: getGroup(surface) }));
   v1.all('/setup', methods({ GET: getSetup(setupData), POST: postSetup(setupData, lifecycle), PUT: putSetup(setupData) }));

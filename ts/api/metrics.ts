@@ -33,9 +33,12 @@ function sampleOf(m: MetricSnapshot, trendStats: Set<string>): Record<string, nu
   return sample;
 }
 
-function toJsonApiMetric(m: MetricSnapshot, trendStats: Set<string>) {
-  // Attribute order: type, contains, tainted, sample. tainted stays null until thresholds exist.
-  return resource('metrics', m.name, { type: m.type, contains: m.contains, tainted: null, sample: sampleOf(m, trendStats) });
+type TaintedOf = (metric: string) => boolean | null;
+const noThresholds: TaintedOf = () => null;
+
+function toJsonApiMetric(m: MetricSnapshot, trendStats: Set<string>, taintedOf: TaintedOf) {
+  // Attribute order: type, contains, tainted, sample. tainted is null until thresholds are evaluated.
+  return resource('metrics', m.name, { type: m.type, contains: m.contains, tainted: taintedOf(m.name), sample: sampleOf(m, trendStats) });
 }
 
 function requestedStats(ctx: Context, configured: string[]): string[] {
@@ -53,20 +56,20 @@ function requestedStats(ctx: Context, configured: string[]): string[] {
   return [...stats];
 }
 
-export function listMetrics(surface: ControlSurface, configured: string[]) {
+export function listMetrics(surface: ControlSurface, configured: string[], taintedOf: TaintedOf = noThresholds) {
   return (ctx: Context) => {
     const stats = requestedStats(ctx, configured);
     const keys = new Set(stats);
-    sendJson(ctx, 200, { data: surface.metrics(stats).map((m) => toJsonApiMetric(m, keys)) });
+    sendJson(ctx, 200, { data: surface.metrics(stats).map((m) => toJsonApiMetric(m, keys, taintedOf)) });
   };
 }
 
-export function getMetric(surface: ControlSurface, configured: string[]) {
+export function getMetric(surface: ControlSurface, configured: string[], taintedOf: TaintedOf = noThresholds) {
   return (ctx: Context) => {
     const id = (ctx.params.id as string | undefined) ?? '';
     const stats = requestedStats(ctx, configured);
     const metric = surface.metrics(stats).find((m) => m.name === id);
     if (!metric) throw new ApiError(404, 'Not Found', 'No metric with that ID was found');
-    sendJson(ctx, 200, { data: toJsonApiMetric(metric, new Set(stats)) });
+    sendJson(ctx, 200, { data: toJsonApiMetric(metric, new Set(stats), taintedOf) });
   };
 }

@@ -19,7 +19,7 @@ import { completedIterations, LiveProgress, progressMode } from './progress';
 import { ScriptError, type ScriptSession } from './scriptSession';
 import { listenForTestAbort } from '../script/runtime';
 import { buildSummaryData } from './summaryData';
-import { evaluateAll, statsFor, watchThresholds, type PlannedThresholds } from './thresholdRun';
+import { evaluateAll, statsFor, ThresholdWatch, type PlannedThresholds } from './thresholdRun';
 
 export interface RunIo {
   out: (text: string) => void;
@@ -43,6 +43,7 @@ function log(io: RunIo, level: 'info' | 'warning' | 'error', msg: string): void 
 interface ApiParts {
   setupData?: SetupStore;
   lifecycle?: ScriptLifecycle;
+  taintedOf?: (metric: string) => boolean | null;
 }
 
 async function startApi(plan: RunPlan, engine: Engine, io: RunIo, parts: ApiParts): Promise<BoundApi | null | 'failed'> {
@@ -99,7 +100,10 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
     return ExitCode.InvalidConfig;
   }
   for (const key of thresholds.skipped) log(io, 'warning', `the threshold on "${key}" is not evaluated: sub-metric selectors other than {expected_response:true} are not supported yet`);
-  const api = await startApi(plan, engine, io, session ? scriptApiParts(engine, session) : {});
+  const watch = new ThresholdWatch(engine, thresholds, (keys) =>
+    log(io, 'error', `thresholds on metrics '${keys.join("', '")}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`),
+  );
+  const api = await startApi(plan, engine, io, { ...(session ? scriptApiParts(engine, session) : {}), taintedOf: watch.taintedOf });
   if (api === 'failed') return ExitCode.CannotStartRestApi;
   if (!plan.quiet) io.out(`${banner(plan.engine, api ? api.url : null, session?.scriptPath)}\n`);
   else if (api) io.err(`REST API: ${api.url}\n`);
@@ -133,7 +137,7 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
 
   const progress = new LiveProgress(plan.engine, engine, progressMode(plan.quiet, io.isStdOutTTY), io.out);
   progress.start();
-  const stopWatching = watchThresholds(engine, thresholds);
+  watch.start();
   try {
     if (session) {
       await session.attach(engine, (message) => {
@@ -143,7 +147,7 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
     }
     engine.start();
     const result = await engine.wait();
-    stopWatching();
+    watch.stop();
     const trendStats = [...new Set([...plan.summaryTrendStats, ...statsFor(thresholds)])];
     const metrics: MetricSnapshot[] = engine.metrics(trendStats);
     // k6 prints its last block after the summary (its progress goroutine ends last); volley
@@ -168,7 +172,7 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
       metric.thresholds = Object.fromEntries(results.map((r) => [r.threshold.source, { ok: r.ok }]));
       if (results.some((r) => !r.ok)) thresholdsFailed = true;
     }
-    engine.setTainted(thresholdsFailed);
+    watch.record(evaluated);
 
     const custom = session ? await session.handleSummary(data).catch((e: unknown) => {
       io.err(e instanceof ScriptError ? e.message : String(e));
@@ -195,11 +199,13 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
     if (interruptedBySignal) return ExitCode.ExternalAbort;
     if (scriptAborted) return ExitCode.ScriptAborted;
     if (scriptFailed) return ExitCode.ScriptException;
+    // abortOnFail stops the run itself: that is a threshold failure (99), not an API stop.
+    if (watch.abortedBy.length) return ExitCode.ThresholdsFailed;
     if (engine.status().stopped) return ExitCode.StoppedFromApi;
     if (thresholdsFailed) return ExitCode.ThresholdsFailed;
     return ExitCode.Ok;
   } finally {
-    stopWatching();
+    watch.stop();
     progress.stop();
     abortListener?.close();
     process.removeListener('SIGINT', onSignal);

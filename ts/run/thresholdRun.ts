@@ -50,13 +50,63 @@ export function statsFor(planned: PlannedThresholds): string[] {
   return neededStats(planned.sets).filter((s) => s === 'avg' || s === 'min' || s === 'max' || s === 'med' || s.startsWith('p('));
 }
 
-/** Evaluates every 2 s while the run goes on and keeps the status' `tainted` current. */
-export function watchThresholds(engine: Engine, planned: PlannedThresholds): () => void {
-  if (planned.sets.length === 0) return () => {};
-  const stats = statsFor(planned);
-  const timer = setInterval(() => {
-    const results = evaluateAll(planned, engine.metrics(stats));
-    engine.setTainted([...results.values()].some((rs) => rs.some((r) => !r.ok)));
-  }, 2000);
-  return () => clearInterval(timer);
+/**
+ * Evaluates every 2 s while the run goes on (spec §5.4): keeps the status' and each metric's
+ * `tainted` current, and stops the run when a failed threshold has `abortOnFail` and its
+ * `delayAbortEval` has passed (k6 then exits 99).
+ */
+export class ThresholdWatch {
+  private readonly tainted = new Map<string, boolean>();
+  private timer: NodeJS.Timeout | null = null;
+  /** The keys whose abortOnFail threshold stopped the run. */
+  abortedBy: string[] = [];
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly planned: PlannedThresholds,
+    private readonly onAbort: (keys: string[]) => void = () => {},
+  ) {}
+
+  /** GET /v1/metrics `tainted`: null for a metric without thresholds or not evaluated yet. */
+  taintedOf = (metric: string): boolean | null => this.tainted.get(metric) ?? null;
+
+  start(): void {
+    if (this.planned.sets.length === 0 || this.timer) return;
+    this.timer = setInterval(() => this.evaluate(), 2000);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Records a (final or periodic) evaluation; returns whether some threshold failed. */
+  record(results: Map<string, ThresholdResult[]>): boolean {
+    const failedByMetric = new Map<string, boolean>();
+    for (const set of this.planned.sets) {
+      const rs = results.get(set.key) ?? [];
+      // k6 skips metrics without values: they stay null until they have some.
+      if (rs.every((r) => r.value === undefined)) continue;
+      const name = engineName(set);
+      failedByMetric.set(name, (failedByMetric.get(name) ?? false) || rs.some((r) => !r.ok));
+    }
+    for (const [name, failed] of failedByMetric) this.tainted.set(name, failed);
+    const any = [...failedByMetric.values()].some(Boolean);
+    this.engine.setTainted(any);
+    return any;
+  }
+
+  private evaluate(): void {
+    const results = evaluateAll(this.planned, this.engine.metrics(statsFor(this.planned)));
+    this.record(results);
+    const elapsed = this.engine.elapsedMs();
+    const aborting = this.planned.sets
+      .filter((set) => (results.get(set.key) ?? []).some((r) => !r.ok && r.threshold.abortOnFail && elapsed >= r.threshold.delayAbortEvalMs))
+      .map((set) => set.key);
+    if (aborting.length && this.abortedBy.length === 0) {
+      this.abortedBy = aborting;
+      this.onAbort(aborting);
+      this.engine.stop();
+    }
+  }
 }
