@@ -8,6 +8,17 @@ import type * as Native from '../native/index';
 const native: typeof Native = require('../native/index.js');
 
 export const { Engine, ScriptHost, engineVersion } = native;
+/** The script workers' hot calls (see ts/script/hostLink.ts): ScriptHost's, by listener id. */
+export const {
+  scriptHostAddMetricSample,
+  scriptHostDrain,
+  scriptHostFlush,
+  scriptHostRecordCheck,
+  scriptHostRecordGroup,
+  scriptHostResend,
+  scriptHostSend,
+  scriptHostWaitIteration,
+} = native;
 export type Engine = Native.Engine;
 export type ScriptHost = Native.ScriptHost;
 export type {

@@ -5,10 +5,23 @@
  * VU needs two per iteration (its grant, its response), so under load this is most of the cost
  * of crossing between the engine and JS.
  */
+import {
+  scriptHostAddMetricSample,
+  scriptHostDrain,
+  scriptHostFlush,
+  scriptHostRecordCheck,
+  scriptHostRecordGroup,
+  scriptHostResend,
+  scriptHostSend,
+  scriptHostWaitIteration,
+} from '../native';
 import type { ScriptHost, ScriptRequest, ScriptResponse } from '../native';
 
-/** A response as the inbox delivers it: a text body comes as a string already. */
-export type LinkResponse = Omit<ScriptResponse, 'body'> & { body?: Buffer | string | null };
+/**
+ * A response as the inbox delivers it: a text body comes as a string already, and the headers as
+ * one flat list `[name, value, name, value, ...]` (names as received, repeated ones joined).
+ */
+export type LinkResponse = Omit<ScriptResponse, 'body' | 'headers'> & { body?: Buffer | string | null; headers: string[] };
 
 interface Reply {
   resolve: (response: LinkResponse) => void;
@@ -20,35 +33,114 @@ const GRANT = 0;
 const RESPONSE = 1;
 const FAILURE = 2;
 
+/**
+ * Whether two requests are the same, field by field: strings and numbers equal, header lists of
+ * the same names and values in the same order. Anything else counts as different, bodies too (a
+ * body Buffer may view memory the script changed since).
+ */
+function sameRequest(a: ScriptRequest, b: ScriptRequest): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const key in y) {
+    if (!(key in x)) return false;
+    const p = x[key];
+    const q = y[key];
+    if (p === q && typeof p !== 'object') continue;
+    if (Array.isArray(p) && Array.isArray(q)) {
+      if (p.length !== q.length) return false;
+      for (let i = 0; i < p.length; i++) {
+        const h = p[i] as { name?: unknown; value?: unknown };
+        const k = q[i] as { name?: unknown; value?: unknown };
+        // Header pairs: the addon reads their name and value.
+        if (typeof h !== 'object' || typeof k !== 'object' || h === null || k === null) return false;
+        if (h.name !== k.name || h.value !== k.value) return false;
+      }
+    } else {
+      return false;
+    }
+  }
+  for (const key in x) if (!(key in y)) return false;
+  return true;
+}
+
 export class HostLink {
-  private readonly grants = new Map<number, (granted: boolean) => void>();
-  private readonly replies = new Map<number, Reply>();
-  private lastToken = 0;
+  // Arrays, not Maps: a Map that fills and empties at every request keeps rehashing.
+  /** By VU id: who waits for the VU's next grant. */
+  private readonly grants: Array<((granted: boolean) => void) | undefined> = [];
+  /** By token: who waits for a response. A token is free again once its event came. */
+  private readonly replies: Array<Reply | undefined> = [];
+  private readonly freeTokens: number[] = [];
+  /** Each VU's last request sent: the addon keeps it rendered for `resend`. */
+  private readonly lastSent = new Map<number, ScriptRequest>();
+  private flushDue = false;
+  private readonly flush = () => {
+    this.flushDue = false;
+    scriptHostFlush(this.id);
+  };
+  /** The host's listener id: the hot calls go through `scriptHost*(id, ...)`, not its methods. */
+  private readonly id: number;
 
   constructor(readonly host: ScriptHost) {
-    host.listen(() => this.deliver());
+    this.id = host.listen(() => this.deliver());
   }
 
-  /** Resolves true when the executor grants `vu` an iteration, false when it never will again. */
-  nextIteration(vu: number): Promise<boolean> {
+  /**
+   * Reports the end of `vu`'s iteration (`done`: whether it completed; undefined before the
+   * first) and resolves true when the executor grants it another, false when it never will.
+   */
+  nextIteration(vu: number, done?: boolean): Promise<boolean> {
     return new Promise((resolve) => {
-      this.grants.set(vu, resolve);
-      this.host.waitIteration(vu);
+      this.grants[vu] = resolve;
+      scriptHostWaitIteration(this.id, vu, done);
+      this.flushSoon();
     });
   }
 
   /** ScriptHost.request, through the inbox. */
   request(vu: number, request: ScriptRequest): Promise<LinkResponse> {
     return new Promise((resolve, reject) => {
-      const token = (this.lastToken = (this.lastToken + 1) >>> 0);
-      this.replies.set(token, { resolve, reject });
+      const token = this.freeTokens.pop() ?? this.replies.length;
+      this.replies[token] = { resolve, reject };
       try {
-        this.host.send(vu, token, request);
+        const last = this.lastSent.get(vu);
+        if (last !== undefined && sameRequest(last, request)) {
+          scriptHostResend(this.id, vu, token);
+        } else {
+          scriptHostSend(this.id, vu, token, request);
+          this.lastSent.set(vu, request);
+        }
+        this.flushSoon();
       } catch (e) {
-        this.replies.delete(token);
+        this.takeReply(token);
         reject(e as Error);
       }
     });
+  }
+
+  /** ScriptHost.recordCheck (k6's check()), without the method call's cost. */
+  recordCheck(groupPath: string, name: string, passed: boolean): void {
+    scriptHostRecordCheck(this.id, groupPath, name, passed);
+  }
+
+  /** ScriptHost.recordGroup (the end of k6's group()). */
+  recordGroup(path: string, tookMs: number): void {
+    scriptHostRecordGroup(this.id, path, tookMs);
+  }
+
+  /** ScriptHost.addMetricSample (a custom metric's add()). */
+  addMetricSample(name: string, kind: string, isTime: boolean, value: number, group?: string | null): void {
+    scriptHostAddMetricSample(this.id, name, kind, isTime, value, group);
+  }
+
+  /**
+   * The addon holds the work of waitIteration and send until flush(): once this thread has run
+   * everything it can (the VUs whose events it just settled), one wake-up per engine worker
+   * starts all of it.
+   */
+  private flushSoon(): void {
+    if (this.flushDue) return;
+    this.flushDue = true;
+    setImmediate(this.flush);
   }
 
   /** The worker is done: the callback no longer keeps anything alive. */
@@ -56,58 +148,65 @@ export class HostLink {
     this.host.unlisten();
   }
 
+  private takeReply(token: number): Reply | undefined {
+    const reply = this.replies[token];
+    if (reply !== undefined) {
+      this.replies[token] = undefined;
+      this.freeTokens.push(token);
+    }
+    return reply;
+  }
+
   private deliver(): void {
-    const ev = this.host.drain();
+    const out = scriptHostDrain(this.id);
+    const n = out[0] as Float64Array;
+    let v = 1; // the next value in `out`
     let i = 0;
-    while (i < ev.length) {
-      switch (ev[i]) {
+    while (i < n.length) {
+      switch (n[i]) {
         case GRANT: {
-          const vu = ev[i + 1] as number;
-          const resolve = this.grants.get(vu);
-          this.grants.delete(vu);
-          resolve?.(ev[i + 2] as boolean);
+          const vu = n[i + 1];
+          const resolve = this.grants[vu];
+          this.grants[vu] = undefined;
+          resolve?.(n[i + 2] === 1);
           i += 3;
           break;
         }
         case RESPONSE: {
-          const token = ev[i + 1] as number;
-          const flat = ev[i + 5] as string[];
-          const headers = new Array<{ name: string; value: string }>(flat.length >> 1);
-          for (let h = 0; h < flat.length; h += 2) headers[h >> 1] = { name: flat[h], value: flat[h + 1] };
+          const token = n[i + 1];
+          const joined = out[v + 2] as string;
           const response: LinkResponse = {
-            status: ev[i + 2] as number,
-            statusText: ev[i + 3] as string,
-            proto: ev[i + 4] as string,
-            headers,
-            body: ev[i + 6] as Buffer | string | null,
+            status: n[i + 2],
+            statusText: out[v] as string,
+            proto: out[v + 1] as string,
+            headers: joined === '' ? [] : joined.split('\0'),
+            body: out[v + 3] as Buffer | string | null,
             timings: {
-              blocked: ev[i + 7] as number,
-              connecting: ev[i + 8] as number,
-              tlsHandshaking: ev[i + 9] as number,
-              sending: ev[i + 10] as number,
-              waiting: ev[i + 11] as number,
-              receiving: ev[i + 12] as number,
-              duration: ev[i + 13] as number,
+              blocked: n[i + 3],
+              connecting: n[i + 4],
+              tlsHandshaking: n[i + 5],
+              sending: n[i + 6],
+              waiting: n[i + 7],
+              receiving: n[i + 8],
+              duration: n[i + 9],
             },
-            error: ev[i + 14] as string,
-            errorCode: ev[i + 15] as number,
+            error: out[v + 4] as string,
+            errorCode: n[i + 10],
           };
-          const reply = this.replies.get(token);
-          this.replies.delete(token);
-          reply?.resolve(response);
-          i += 16;
+          this.takeReply(token)?.resolve(response);
+          i += 11;
+          v += 5;
           break;
         }
         case FAILURE: {
-          const token = ev[i + 1] as number;
-          const reply = this.replies.get(token);
-          this.replies.delete(token);
-          reply?.reject(new Error(ev[i + 2] as string));
-          i += 3;
+          const token = n[i + 1];
+          this.takeReply(token)?.reject(new Error(out[v] as string));
+          i += 2;
+          v += 1;
           break;
         }
         default:
-          throw new Error(`unknown inbox event ${String(ev[i])}`);
+          throw new Error(`unknown inbox event ${String(n[i])}`);
       }
     }
   }

@@ -73,7 +73,8 @@ async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
     write(errorLine(e));
   }
   vu.inInit = false;
-  while (await link.nextIteration(id)) {
+  let done: boolean | undefined; // how the last iteration ended, reported with the next wait
+  while (await link.nextIteration(id, done)) {
     vu.nextIteration();
     if (resetCookies) vu.cookies.clearAll();
     if (!vu.setupDataLoaded) {
@@ -90,7 +91,7 @@ async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
         if (!host.isInterrupted(id)) write(errorLine(e));
       }
     }
-    host.iterationDone(id, ok);
+    done = ok;
   }
 }
 
@@ -103,11 +104,9 @@ async function hostVus(): Promise<void> {
     if (vu === null) break;
     running.push(runVu(host, vu));
   }
-  try {
-    await Promise.all(running);
-  } finally {
-    runtime.host = null;
-  }
+  // The host stays attached: script code a VU left running (a timer) may still record. Its
+  // inbox keeps the thread alive only while something is outstanding.
+  await Promise.all(running);
 }
 
 /** Only what survives JSON goes back: k6 options are plain data. */

@@ -141,6 +141,15 @@ impl GroupTree {
                 "check names may not contain '{SEPARATOR}': {name:?}"
             ));
         }
+        // Every check after a group's first: one read lock, no allocation.
+        if let Some(c) = self
+            .read()
+            .iter()
+            .find(|g| g.path == group_path)
+            .and_then(|g| g.checks.iter().find(|c| c.name == name))
+        {
+            return Ok(c.clone());
+        }
         self.ensure(group_path)?;
         let index = self.find(group_path).expect("ensured above");
         if let Some(c) = self.read()[index].checks.iter().find(|c| c.name == name) {

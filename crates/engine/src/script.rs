@@ -48,10 +48,18 @@ pub struct VuSlot {
     /// gracefulStop): the VU's further requests fail at once, so its JS ends quickly.
     interrupted: AtomicBool,
     client: tokio::sync::Mutex<VuClient>,
-    /// The engine worker runtime the executor runs this VU on (None for the lifecycle VU 0).
-    /// The VU's requests and iteration grants are best handled there too: the connection, the
-    /// executor's task and the I/O stay on one thread, as on the native fast path.
-    runtime: Option<tokio::runtime::Handle>,
+    /// The engine worker the executor runs this VU on (None for the lifecycle VU 0). The VU's
+    /// requests and iteration grants are best handled there too: the connection, the executor's
+    /// task and the I/O stay on one thread, as on the native fast path.
+    runtime: Option<VuRuntime>,
+}
+
+/// The engine worker a VU's executor task runs on: its runtime, and the worker thread's id to
+/// tell workers apart (runtime handles cannot be compared).
+#[derive(Debug, Clone)]
+pub struct VuRuntime {
+    pub handle: tokio::runtime::Handle,
+    pub thread: std::thread::ThreadId,
 }
 
 impl VuSlot {
@@ -60,7 +68,7 @@ impl VuSlot {
     }
 
     /// See the field: where to spawn this VU's work; None: any runtime will do.
-    pub fn runtime(&self) -> Option<&tokio::runtime::Handle> {
+    pub fn runtime(&self) -> Option<&VuRuntime> {
         self.runtime.as_ref()
     }
 
@@ -322,7 +330,12 @@ impl Workload for ScriptWorkload {
             interrupted: AtomicBool::new(false),
             client: tokio::sync::Mutex::new(VuClient::new(self.bridge.client.clone())),
             // new_vu runs in the VU's task, on the engine worker that hosts it.
-            runtime: tokio::runtime::Handle::try_current().ok(),
+            runtime: tokio::runtime::Handle::try_current()
+                .ok()
+                .map(|handle| VuRuntime {
+                    handle,
+                    thread: std::thread::current().id(),
+                }),
         });
         self.bridge.lock_slots().insert(id, slot.clone());
         let worker = (id as usize) % self.bridge.workers();

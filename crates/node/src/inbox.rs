@@ -7,7 +7,6 @@
 //! wake the JS thread only when it is not already due to drain: under load one wake-up delivers
 //! the events of many VUs, and the JS side settles its own promises (`ts/script/hostLink.ts`).
 
-use crate::script_host::ScriptResponse;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -20,14 +19,28 @@ pub type WakeFn = ThreadsafeFunction<(), Unknown<'static>, (), Status, false, tr
 pub enum Event {
     /// `waitIteration(vu)` resolved: the executor granted an iteration, or never will again.
     Grant { vu: u32, granted: bool },
-    /// `send(vu, token, request)` got its response; `text`: the body goes to JS as a string.
-    Response {
-        token: u32,
-        text: bool,
-        response: ScriptResponse,
-    },
+    /// `send(vu, token, request)` got its response.
+    Response(Reply),
     /// `send` failed without a response (the test is stopping).
     Failure { token: u32, message: String },
+}
+
+/// A response as `drain()` hands it over, made on the engine worker that got it (see
+/// `to_reply` in script_host.rs): the headers joined in one string.
+pub struct Reply {
+    pub token: u32,
+    /// The body goes to JS as a string (else as a Buffer).
+    pub text: bool,
+    pub status: u32,
+    pub status_text: String,
+    pub proto: &'static str,
+    /// `name\0value\0name\0value...` (httparse lets no NUL into a header).
+    pub headers: String,
+    pub body: Option<Buffer>,
+    /// blocked, connecting, tls_handshaking, sending, waiting, receiving, duration (ms).
+    pub timings: [f64; 7],
+    pub error: String,
+    pub error_code: u32,
 }
 
 const GRANT: u32 = 0;
@@ -39,17 +52,17 @@ pub struct Inbox {
     events: Mutex<Vec<Event>>,
     /// A wake-up is on its way (or the JS thread is about to drain): no need for another.
     scheduled: AtomicBool,
-    wake: Mutex<Option<WakeFn>>,
+    wake: Mutex<Option<Arc<WakeFn>>>,
     /// Grants and responses JS waits for and has not drained yet. JS thread only.
     outstanding: AtomicU32,
 }
 
 impl Inbox {
     pub fn listen(&self, wake: WakeFn) {
-        *self.lock_wake() = Some(wake);
+        *self.lock_wake() = Some(Arc::new(wake));
         // Whatever was posted before the callback existed.
-        if !self.lock_events().is_empty() {
-            self.schedule();
+        if !self.lock_events().is_empty() && !self.scheduled.swap(true, Ordering::AcqRel) {
+            self.wake();
         }
     }
 
@@ -73,16 +86,28 @@ impl Inbox {
     }
 
     /// From any thread.
-    pub fn post(&self, event: Event) {
+    pub fn post(self: &Arc<Self>, event: Event) {
         self.lock_events().push(event);
-        self.schedule();
+        if self.scheduled.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        // On an engine worker, the wake-up waits until the tasks already due there have run:
+        // responses that arrived together reach JS together, with one wake-up.
+        match napi::tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                let wake = WakeOnDrop(self.clone());
+                // Dropped when it runs, or unrun if the runtime shuts down: either way, it wakes.
+                runtime.spawn(async move { drop(wake) });
+            }
+            Err(_) => self.wake(),
+        }
     }
 
-    fn schedule(&self) {
-        if !self.scheduled.swap(true, Ordering::AcqRel) {
-            if let Some(wake) = self.lock_wake().as_ref() {
-                wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
-            }
+    fn wake(&self) {
+        // Called without the lock: the call takes a while, and the JS thread takes the lock too.
+        let wake = self.lock_wake().clone();
+        if let Some(wake) = wake {
+            wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
         }
     }
 
@@ -110,8 +135,16 @@ impl Inbox {
         self.events.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn lock_wake(&self) -> std::sync::MutexGuard<'_, Option<WakeFn>> {
+    fn lock_wake(&self) -> std::sync::MutexGuard<'_, Option<Arc<WakeFn>>> {
         self.wake.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+struct WakeOnDrop(Arc<Inbox>);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        self.0.wake();
     }
 }
 
@@ -145,21 +178,96 @@ impl Drop for Posting {
     }
 }
 
-/// The drained events as one flat JS array (no object keys to make per event):
-/// - grant: `0, vu, granted`
-/// - response: `1, token, status, statusText, proto, headers (name, value, ...), body (string,
-///   Buffer or null), blocked, connecting, tlsHandshaking, sending, waiting, receiving,
-///   duration, error, errorCode`
-/// - failure: `2, token, message`
+/// The drained events, for `drain()`: `[numbers, ...values]`, where `numbers` is a Float64Array
+/// of every event's numbers, in order, and the values follow event by event (one napi call per
+/// string instead of one per field):
+/// - grant: numbers `0, vu, granted (0 or 1)`
+/// - response: numbers `1, token, status, blocked, connecting, tlsHandshaking, sending, waiting,
+///   receiving, duration, errorCode`; values `statusText, proto, headers, body, error`, where
+///   `headers` is `name\0value\0name\0value...` (httparse lets no NUL into a header) and `body` a
+///   string (text), a Buffer (binary) or null
+/// - failure: numbers `2, token`; values `message`
 pub struct Events(pub Vec<Event>);
 
-struct Flat {
+impl ToNapiValue for Events {
+    unsafe fn to_napi_value(env: sys::napi_env, events: Self) -> Result<sys::napi_value> {
+        let mut numbers: Vec<f64> = Vec::with_capacity(events.0.len() * 11);
+        let mut array = std::ptr::null_mut();
+        check_status!(unsafe { sys::napi_create_array(env, &mut array) })?;
+        let mut out = Values { env, array, len: 1 };
+        for event in events.0 {
+            match event {
+                Event::Grant { vu, granted } => {
+                    numbers.extend([GRANT, vu, u32::from(granted)].map(f64::from));
+                }
+                Event::Failure { token, message } => {
+                    numbers.extend([FAILURE, token].map(f64::from));
+                    out.push(message)?;
+                }
+                Event::Response(r) => {
+                    let t = r.timings;
+                    numbers.extend([
+                        RESPONSE.into(),
+                        r.token.into(),
+                        r.status.into(),
+                        t[0],
+                        t[1],
+                        t[2],
+                        t[3],
+                        t[4],
+                        t[5],
+                        t[6],
+                        r.error_code.into(),
+                    ]);
+                    out.push(r.status_text)?;
+                    out.push_utf8(r.proto.as_bytes())?;
+                    out.push_utf8(r.headers.as_bytes())?;
+                    match r.body {
+                        Some(body) if r.text => out.push_utf8(&body)?,
+                        Some(body) => out.push(body)?,
+                        None => out.push(Null)?,
+                    }
+                    out.push(r.error)?;
+                }
+            }
+        }
+        // numbers go first, as a Float64Array over a copy of them.
+        let bytes = std::mem::size_of_val(numbers.as_slice());
+        let mut data = std::ptr::null_mut();
+        let mut buffer = std::ptr::null_mut();
+        check_status!(unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut buffer) })?;
+        if bytes > 0 {
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    numbers.as_ptr().cast::<u8>(),
+                    data.cast::<u8>(),
+                    bytes,
+                )
+            };
+        }
+        let mut typed = std::ptr::null_mut();
+        check_status!(unsafe {
+            sys::napi_create_typedarray(
+                env,
+                sys::TypedarrayType::float64_array,
+                numbers.len(),
+                buffer,
+                0,
+                &mut typed,
+            )
+        })?;
+        check_status!(unsafe { sys::napi_set_element(env, array, 0, typed) })?;
+        Ok(array)
+    }
+}
+
+struct Values {
     env: sys::napi_env,
     array: sys::napi_value,
     len: u32,
 }
 
-impl Flat {
+impl Values {
     fn push_raw(&mut self, value: sys::napi_value) -> Result<()> {
         check_status!(unsafe { sys::napi_set_element(self.env, self.array, self.len, value) })?;
         self.len += 1;
@@ -184,72 +292,5 @@ impl Flat {
             )
         })?;
         self.push_raw(value)
-    }
-}
-
-impl ToNapiValue for Events {
-    unsafe fn to_napi_value(env: sys::napi_env, events: Self) -> Result<sys::napi_value> {
-        let mut array = std::ptr::null_mut();
-        check_status!(unsafe { sys::napi_create_array(env, &mut array) })?;
-        let mut out = Flat { env, array, len: 0 };
-        for event in events.0 {
-            match event {
-                Event::Grant { vu, granted } => {
-                    out.push(GRANT)?;
-                    out.push(vu)?;
-                    out.push(granted)?;
-                }
-                Event::Failure { token, message } => {
-                    out.push(FAILURE)?;
-                    out.push(token)?;
-                    out.push(message)?;
-                }
-                Event::Response {
-                    token,
-                    text,
-                    response: r,
-                } => {
-                    out.push(RESPONSE)?;
-                    out.push(token)?;
-                    out.push(r.status)?;
-                    out.push(r.status_text)?;
-                    out.push(r.proto)?;
-                    let mut headers = std::ptr::null_mut();
-                    check_status!(unsafe {
-                        sys::napi_create_array_with_length(env, r.headers.len() * 2, &mut headers)
-                    })?;
-                    let mut flat = Flat {
-                        env,
-                        array: headers,
-                        len: 0,
-                    };
-                    for h in r.headers {
-                        flat.push(h.name)?;
-                        flat.push(h.value)?;
-                    }
-                    out.push_raw(headers)?;
-                    match r.body {
-                        Some(body) if text => out.push_utf8(&body)?,
-                        Some(body) => out.push(body)?,
-                        None => out.push(Null)?,
-                    }
-                    let t = r.timings;
-                    for v in [
-                        t.blocked,
-                        t.connecting,
-                        t.tls_handshaking,
-                        t.sending,
-                        t.waiting,
-                        t.receiving,
-                        t.duration,
-                    ] {
-                        out.push(v)?;
-                    }
-                    out.push(r.error)?;
-                    out.push(r.error_code)?;
-                }
-            }
-        }
-        Ok(array)
     }
 }

@@ -1,15 +1,16 @@
 //! The script workers' side of the engine: VUs claim work, wait for iterations and send
 //! requests through the engine. Each worker thread attaches to the run by its handle.
 
-use crate::inbox::{Event, Events, Inbox, Posting, WakeFn};
+use crate::inbox::{Event, Events, Inbox, Posting, Reply, WakeFn};
 use crate::HeaderPair;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
-use volley_engine::http::{Outcome, RequestSpec, VuClient};
-use volley_engine::script::{IterationEnd, ScriptBridge, VuSlot};
+use volley_engine::http::{Outcome, PreparedRequest, RequestSpec, VuClient};
+use volley_engine::script::{IterationEnd, ScriptBridge, VuRuntime, VuSlot};
 
 /// Runs by handle, so that worker threads (other JS realms) reach the engine the main thread made.
 static RUNS: LazyLock<Mutex<HashMap<u32, Arc<ScriptBridge>>>> = LazyLock::new(Default::default);
@@ -74,27 +75,57 @@ fn ms(ns: u64) -> f64 {
     ns as f64 / 1e6
 }
 
-fn to_response(outcome: &Outcome, client: &VuClient, keep_body: bool) -> ScriptResponse {
+/// The response's headers as k6 shows them: names as received, the values of a repeated name
+/// (compared ignoring case) joined with ", " under its first spelling.
+fn merged_headers(r: &volley_engine::http::Response) -> Vec<(&str, Cow<'_, str>)> {
+    let mut headers: Vec<(&str, Cow<'_, str>)> = Vec::new();
+    for (name, value) in r.headers() {
+        let value = String::from_utf8_lossy(value);
+        match headers.iter_mut().find(|h| h.0.eq_ignore_ascii_case(name)) {
+            Some(h) => {
+                let joined = h.1.to_mut();
+                joined.push_str(", ");
+                joined.push_str(&value);
+            }
+            None => headers.push((name, value)),
+        }
+    }
+    headers
+}
+
+/// k6's `res.timings` (ms): blocked, connecting, tls_handshaking, sending, waiting, receiving,
+/// duration.
+fn timings_ms(outcome: &Outcome) -> [f64; 7] {
     let t = &outcome.timings;
+    [
+        ms(t.blocked),
+        ms(t.connecting),
+        ms(t.tls_handshaking),
+        ms(t.sending),
+        ms(t.waiting),
+        ms(t.receiving),
+        ms(t.sending + t.waiting + t.receiving),
+    ]
+}
+
+fn error_message(outcome: &Outcome) -> String {
+    outcome
+        .error
+        .as_ref()
+        .map(|e| e.message.clone())
+        .unwrap_or_default()
+}
+
+fn to_response(outcome: &Outcome, client: &VuClient, keep_body: bool) -> ScriptResponse {
     let (status_text, proto, headers, body) = if outcome.error.is_none() {
         let r = client.response();
-        let mut headers: Vec<HeaderPair> = Vec::new();
-        for (name, value) in r.headers() {
-            let value = String::from_utf8_lossy(value).into_owned();
-            match headers
-                .iter_mut()
-                .find(|h| h.name.eq_ignore_ascii_case(name))
-            {
-                Some(h) => {
-                    h.value.push_str(", ");
-                    h.value.push_str(&value);
-                }
-                None => headers.push(HeaderPair {
-                    name: name.to_string(),
-                    value,
-                }),
-            }
-        }
+        let headers = merged_headers(r)
+            .into_iter()
+            .map(|(name, value)| HeaderPair {
+                name: name.to_string(),
+                value: value.into_owned(),
+            })
+            .collect();
         let body = keep_body.then(|| Buffer::from(r.body().to_vec()));
         (
             format!("{} {}", r.status(), r.reason()),
@@ -105,6 +136,8 @@ fn to_response(outcome: &Outcome, client: &VuClient, keep_body: bool) -> ScriptR
     } else {
         (String::new(), String::new(), Vec::new(), None)
     };
+    let [blocked, connecting, tls_handshaking, sending, waiting, receiving, duration] =
+        timings_ms(outcome);
     ScriptResponse {
         status: u32::from(outcome.status),
         status_text,
@@ -112,21 +145,54 @@ fn to_response(outcome: &Outcome, client: &VuClient, keep_body: bool) -> ScriptR
         headers,
         body,
         timings: ScriptTimings {
-            blocked: ms(t.blocked),
-            connecting: ms(t.connecting),
-            tls_handshaking: ms(t.tls_handshaking),
-            sending: ms(t.sending),
-            waiting: ms(t.waiting),
-            receiving: ms(t.receiving),
-            duration: ms(t.sending + t.waiting + t.receiving),
+            blocked,
+            connecting,
+            tls_handshaking,
+            sending,
+            waiting,
+            receiving,
+            duration,
         },
-        error: outcome
-            .error
-            .as_ref()
-            .map(|e| e.message.clone())
-            .unwrap_or_default(),
+        error: error_message(outcome),
         error_code: outcome.error_code(),
     }
+}
+
+/// `to_response` for the inbox: the same fields, the headers joined in one string.
+fn to_reply(
+    outcome: &Outcome,
+    client: &VuClient,
+    keep_body: bool,
+    token: u32,
+    text: bool,
+) -> Reply {
+    let mut reply = Reply {
+        token,
+        text,
+        status: u32::from(outcome.status),
+        status_text: String::new(),
+        proto: "",
+        headers: String::new(),
+        body: None,
+        timings: timings_ms(outcome),
+        error: error_message(outcome),
+        error_code: outcome.error_code(),
+    };
+    if outcome.error.is_none() {
+        let r = client.response();
+        for (i, (name, value)) in merged_headers(r).iter().enumerate() {
+            if i > 0 {
+                reply.headers.push('\0');
+            }
+            reply.headers.push_str(name);
+            reply.headers.push('\0');
+            reply.headers.push_str(value);
+        }
+        reply.status_text = format!("{} {}", r.status(), r.reason());
+        reply.proto = r.proto();
+        reply.body = keep_body.then(|| Buffer::from(r.body().to_vec()));
+    }
+    reply
 }
 
 /// A VU a script worker hosts.
@@ -143,6 +209,127 @@ pub struct ScriptHost {
     bridge: Arc<ScriptBridge>,
     /// Where `waitIteration` and `send` deliver (see [`crate::inbox`]).
     inbox: Arc<Inbox>,
+    /// Their work, until `flush`.
+    queued: Mutex<Queued>,
+    /// Each VU's last request sent, for `resend`.
+    last: Mutex<HashMap<u32, Arc<Rendered>>>,
+    /// The id `listen` gave it (0: not listening).
+    listener: std::sync::atomic::AtomicU32,
+}
+
+impl Drop for ScriptHost {
+    fn drop(&mut self) {
+        unlisten(self);
+    }
+}
+
+thread_local! {
+    /// The hosts listening on this thread, by the id `listen` returned. The `scriptHost*`
+    /// functions reach them by it: a `ScriptHost` method call costs napi-rs's class borrow
+    /// bookkeeping, a lock shared by every thread, at every call.
+    static LISTENING: std::cell::RefCell<HashMap<u32, *const ScriptHost>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+static NEXT_LISTENER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+fn unlisten(host: &ScriptHost) {
+    let id = host.listener.swap(0, std::sync::atomic::Ordering::Relaxed);
+    if id != 0 {
+        let _ = LISTENING.try_with(|m| m.borrow_mut().remove(&id));
+    }
+}
+
+// Only JS calls the `scriptHost*` functions: napi registers them, but not in test builds.
+#[cfg_attr(test, allow(dead_code))]
+fn with_listening<R>(id: u32, f: impl FnOnce(&ScriptHost) -> Result<R>) -> Result<R> {
+    let host = LISTENING.with(|m| m.borrow().get(&id).copied());
+    match host {
+        // SAFETY: `listen` registers a live host, on its own thread; the entry goes with
+        // `unlisten` or with the host (Drop), on that thread too: the host outlives its entry.
+        Some(host) => f(unsafe { &*host }),
+        None => Err(Error::from_reason(format!(
+            "no script host listens as {id} on this thread"
+        ))),
+    }
+}
+
+/// `ScriptHost.drain` of the host listening as `host`.
+#[napi(ts_return_type = "Array<unknown>")]
+#[cfg_attr(test, allow(dead_code))]
+pub fn script_host_drain(env: Env, host: u32) -> Result<Events> {
+    with_listening(host, |h| h.drain(env))
+}
+
+/// `ScriptHost.waitIteration` of the host listening as `host`.
+#[napi]
+#[cfg_attr(test, allow(dead_code))]
+pub fn script_host_wait_iteration(env: Env, host: u32, vu: u32, done: Option<bool>) -> Result<()> {
+    with_listening(host, |h| h.wait_iteration(env, vu, done))
+}
+
+/// `ScriptHost.flush` of the host listening as `host`.
+#[napi]
+#[cfg_attr(test, allow(dead_code))]
+pub fn script_host_flush(host: u32) -> Result<()> {
+    with_listening(host, |h| {
+        h.flush();
+        Ok(())
+    })
+}
+
+/// `ScriptHost.send` of the host listening as `host`.
+#[napi]
+#[cfg_attr(test, allow(dead_code))]
+pub fn script_host_send(
+    env: Env,
+    host: u32,
+    vu: u32,
+    token: u32,
+    request: ScriptRequest,
+) -> Result<()> {
+    with_listening(host, |h| h.send(env, vu, token, request))
+}
+
+/// `ScriptHost.recordCheck` of the host listening as `host`.
+#[napi]
+#[cfg_attr(test, allow(dead_code))]
+pub fn script_host_record_check(
+    host: u32,
+    group_path: String,
+    name: String,
+    passed: bool,
+) -> Result<()> {
+    with_listening(host, |h| h.record_check(group_path, name, passed))
+}
+
+/// `ScriptHost.recordGroup` of the host listening as `host`.
+#[napi]
+#[cfg_attr(test, allow(dead_code))]
+pub fn script_host_record_group(host: u32, path: String, took_ms: f64) -> Result<()> {
+    with_listening(host, |h| h.record_group(path, took_ms))
+}
+
+/// `ScriptHost.addMetricSample` of the host listening as `host`.
+#[napi]
+#[cfg_attr(test, allow(dead_code))]
+pub fn script_host_add_metric_sample(
+    host: u32,
+    name: String,
+    kind: String,
+    is_time: bool,
+    value: f64,
+    group: Option<String>,
+) -> Result<()> {
+    with_listening(host, |h| {
+        h.add_metric_sample(name, kind, is_time, value, group)
+    })
+}
+
+/// `ScriptHost.resend` of the host listening as `host`.
+#[napi]
+#[cfg_attr(test, allow(dead_code))]
+pub fn script_host_resend(env: Env, host: u32, vu: u32, token: u32) -> Result<()> {
+    with_listening(host, |h| h.resend(env, vu, token))
 }
 
 #[napi]
@@ -159,33 +346,47 @@ impl ScriptHost {
         Ok(ScriptHost {
             bridge,
             inbox: Arc::default(),
+            queued: Mutex::default(),
+            last: Mutex::default(),
+            listener: std::sync::atomic::AtomicU32::new(0),
         })
     }
 
     /// Starts delivering through the inbox: `wake` is called (on this thread) when events wait
-    /// in `drain()`. Needed by `waitIteration` and `send`.
+    /// in `drain()`. Needed by `waitIteration` and `send`. Returns the id under which the
+    /// `scriptHost*` functions reach this host from this thread.
     #[napi(ts_args_type = "wake: () => void")]
-    pub fn listen(&self, wake: WakeFn) {
+    pub fn listen(&self, wake: WakeFn) -> u32 {
         self.inbox.listen(wake);
+        let mut id = self.listener.load(std::sync::atomic::Ordering::Relaxed);
+        if id == 0 {
+            id = NEXT_LISTENER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.listener
+                .store(id, std::sync::atomic::Ordering::Relaxed);
+            LISTENING.with(|m| m.borrow_mut().insert(id, self as *const ScriptHost));
+        }
+        id
     }
 
     /// Stops delivering: releases the `listen` callback.
     #[napi]
     pub fn unlisten(&self) {
+        unlisten(self);
         self.inbox.close();
     }
 
-    /// The events posted since the last drain, as one flat array (layout in `inbox.rs`):
-    /// grants `0, vu, granted`; responses `1, token, ...fields`; failures `2, token, message`.
+    /// The events posted since the last drain: a Float64Array of their numbers, then their
+    /// strings and bodies (layout: `Events` in `inbox.rs`; read by `ts/script/hostLink.ts`).
     #[napi(ts_return_type = "Array<unknown>")]
     pub fn drain(&self, env: Env) -> Result<Events> {
         self.inbox.take(&env).map(Events)
     }
 
+    /// `iterationDone` (when `done` is given: the VU's last iteration ended, ok or not) and
     /// `nextIteration`, delivered through the inbox: a grant event `0, vu, granted` follows.
-    /// Waits on the VU's engine worker, next to the executor that grants.
+    /// Queued until `flush`, then done on the VU's engine worker, next to its executor.
     #[napi]
-    pub fn wait_iteration(&self, env: Env, vu: u32) -> Result<()> {
+    pub fn wait_iteration(&self, env: Env, vu: u32, done: Option<bool>) -> Result<()> {
         self.inbox.expect(&env)?;
         let posting = Posting::new(self.inbox.clone(), Event::Grant { vu, granted: false });
         let Some(slot) = self.bridge.slot(u64::from(vu)) else {
@@ -193,38 +394,54 @@ impl ScriptHost {
             return Ok(());
         };
         let bridge = self.bridge.clone();
-        spawn_for(&slot, async move {
-            let granted = bridge.next_iteration(u64::from(vu)).await;
-            posting.post(Event::Grant { vu, granted });
-        });
+        self.queue(
+            &slot,
+            Box::pin(async move {
+                if let Some(ok) = done {
+                    let end = if ok {
+                        IterationEnd::Completed
+                    } else {
+                        IterationEnd::Failed
+                    };
+                    bridge.iteration_done(u64::from(vu), end);
+                }
+                let granted = bridge.next_iteration(u64::from(vu)).await;
+                posting.post(Event::Grant { vu, granted });
+            }),
+        );
         Ok(())
     }
 
+    /// Starts the work `waitIteration` and `send` queued: one wake-up per engine worker for all
+    /// of it, instead of one per call (call it once the JS thread has nothing more to run).
+    #[napi]
+    pub fn flush(&self) {
+        std::mem::take(&mut *self.queued.lock().unwrap_or_else(|e| e.into_inner())).spawn();
+    }
+
     /// `request`, delivered through the inbox under `token`: a response event follows, or a
-    /// failure event (as `request` rejects). Runs on the VU's engine worker. Throws when the
-    /// request cannot start (as `request` rejects before sending).
+    /// failure event (as `request` rejects). Queued until `flush`, then sent from the VU's
+    /// engine worker. Throws when the request cannot start (as `request` rejects before
+    /// sending). The request stays rendered for `resend`.
     #[napi]
     pub fn send(&self, env: Env, vu: u32, token: u32, request: ScriptRequest) -> Result<()> {
-        // JS turns a text body into a string anyway: made here from the bytes, no Buffer.
-        let text = request.response_type.as_deref() != Some("binary");
-        let (slot, task) = self.request_task(vu, request)?;
-        self.inbox.expect(&env)?;
-        let posting = Posting::new(
-            self.inbox.clone(),
-            Event::Failure {
-                token,
-                message: "the iteration was interrupted: the test ended before the response".into(),
-            },
-        );
-        spawn_for(&slot, async move {
-            let response = task.await;
-            posting.post(Event::Response {
-                token,
-                text,
-                response,
-            });
-        });
-        Ok(())
+        let slot = self.running_slot(vu)?;
+        let rendered = Arc::new(render(request)?);
+        self.lock_last().insert(vu, rendered.clone());
+        self.deliver_request(&env, slot, token, rendered)
+    }
+
+    /// `send` again with the VU's last request, exactly as it was (load tests repeat theirs):
+    /// nothing to convert or render.
+    #[napi]
+    pub fn resend(&self, env: Env, vu: u32, token: u32) -> Result<()> {
+        let slot = self.running_slot(vu)?;
+        let rendered = self
+            .lock_last()
+            .get(&vu)
+            .cloned()
+            .ok_or_else(|| Error::from_reason(format!("VU {vu} has sent no request yet")))?;
+        self.deliver_request(&env, slot, token, rendered)
     }
 
     /// The next VU this worker hosts (its `__VU` and its scenario's index in the run's list);
@@ -325,23 +542,15 @@ impl ScriptHost {
     /// error_code), never a rejection. Recorded in the run's HTTP metrics.
     #[napi]
     pub async fn request(&self, vu: u32, request: ScriptRequest) -> Result<ScriptResponse> {
-        let (_, task) = self.request_task(vu, request)?;
-        Ok(task.await)
+        let slot = self.running_slot(vu)?;
+        let rendered = Arc::new(render(request)?);
+        Ok(self.request_task(slot, rendered, to_response).await)
     }
 }
 
 impl ScriptHost {
-    /// What `request` and `send` share: the checks and the rendering, done at once (errors are
-    /// the caller's to report), and the work itself, to run on the VU's engine worker: the
-    /// request on the VU's connection, recorded in the run's HTTP metrics.
-    fn request_task(
-        &self,
-        vu: u32,
-        request: ScriptRequest,
-    ) -> Result<(
-        Arc<VuSlot>,
-        impl std::future::Future<Output = ScriptResponse> + Send + 'static,
-    )> {
+    /// The VU's slot, if it may send: what `request`, `send` and `resend` check first.
+    fn running_slot(&self, vu: u32) -> Result<Arc<VuSlot>> {
         let Some(slot) = self.bridge.slot(u64::from(vu)) else {
             return Err(Error::from_reason(format!("VU {vu} is not running")));
         };
@@ -351,49 +560,89 @@ impl ScriptHost {
                 "the iteration was interrupted: the test is stopping",
             ));
         }
-        let timeout = if request.timeout_ms.is_finite() && request.timeout_ms > 0.0 {
-            Duration::from_secs_f64(request.timeout_ms / 1000.0)
-        } else {
-            volley_engine::http::DEFAULT_TIMEOUT
-        };
-        let keep_body = request.response_type.as_deref() != Some("none");
-        let (group, scenario) = (request.group, request.scenario);
-        let spec = RequestSpec {
-            method: request.method,
-            url: request.url,
-            headers: request
-                .headers
-                .into_iter()
-                .map(|h| (h.name, h.value))
-                .collect(),
-            body: request.body.map(|b| b.to_vec()),
-            timeout,
-        };
-        let prepared = ScriptBridge::prepare(&spec).map_err(Error::from_reason)?;
+        Ok(slot)
+    }
+
+    /// What `request`, `send` and `resend` share: the request on the VU's connection, recorded
+    /// in the run's HTTP metrics (to run on the VU's engine worker).
+    fn request_task<R: Send + 'static>(
+        &self,
+        slot: Arc<VuSlot>,
+        rendered: Arc<Rendered>,
+        read: impl FnOnce(&Outcome, &VuClient, bool) -> R + Send + 'static,
+    ) -> impl std::future::Future<Output = R> + Send + 'static {
         let bridge = self.bridge.clone();
-        let task_slot = slot.clone();
-        let task = async move {
-            let slot = task_slot;
-            let (outcome, response) = slot
-                .request(&prepared, |outcome, client| {
-                    to_response(outcome, client, keep_body)
+        async move {
+            let Rendered {
+                prepared,
+                keep_body,
+                group,
+                scenario,
+                ..
+            } = &*rendered;
+            let keep_body = *keep_body;
+            let (outcome, (response, proto)) = slot
+                .request(prepared, |outcome, client| {
+                    let proto =
+                        if outcome.error.is_none() && client.response().proto() == "HTTP/1.0" {
+                            "HTTP/1.0"
+                        } else {
+                            "HTTP/1.1"
+                        };
+                    (read(outcome, client, keep_body), proto)
                 })
                 .await;
-            let proto = if response.proto == "HTTP/1.0" {
-                "HTTP/1.0"
-            } else {
-                "HTTP/1.1"
-            };
             bridge.registry().record_request(
                 &outcome,
-                &prepared,
+                prepared,
                 proto,
                 group.as_deref(),
                 scenario.as_deref(),
             );
             response
-        };
-        Ok((slot, task))
+        }
+    }
+
+    /// `send` and `resend`: queues the request; its response (or failure) comes as an event.
+    fn deliver_request(
+        &self,
+        env: &Env,
+        slot: Arc<VuSlot>,
+        token: u32,
+        rendered: Arc<Rendered>,
+    ) -> Result<()> {
+        self.inbox.expect(env)?;
+        let posting = Posting::new(
+            self.inbox.clone(),
+            Event::Failure {
+                token,
+                message: "the iteration was interrupted: the test ended before the response".into(),
+            },
+        );
+        // JS turns a text body into a string anyway: made from the bytes, no Buffer.
+        let text = rendered.text;
+        let task = self.request_task(slot.clone(), rendered, move |outcome, client, keep_body| {
+            to_reply(outcome, client, keep_body, token, text)
+        });
+        self.queue(
+            &slot,
+            Box::pin(async move {
+                let reply = task.await;
+                posting.post(Event::Response(reply));
+            }),
+        );
+        Ok(())
+    }
+
+    fn lock_last(&self) -> std::sync::MutexGuard<'_, HashMap<u32, Arc<Rendered>>> {
+        self.last.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn queue(&self, slot: &VuSlot, job: Job) {
+        self.queued
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(slot, job);
     }
 
     fn custom(
@@ -422,14 +671,90 @@ impl ScriptHost {
     }
 }
 
-/// Runs a VU's work on its engine worker (see [`VuSlot::runtime`]), else on napi's runtime.
-fn spawn_for(slot: &VuSlot, work: impl std::future::Future<Output = ()> + Send + 'static) {
-    match slot.runtime() {
-        Some(runtime) => {
-            runtime.spawn(work);
+/// A VU's request, checked and rendered: what `resend` repeats.
+struct Rendered {
+    prepared: PreparedRequest,
+    /// responseType is not "none".
+    keep_body: bool,
+    /// responseType is not "binary": JS gets the body (if kept) as a string.
+    text: bool,
+    group: Option<String>,
+    scenario: Option<String>,
+}
+
+/// k6's http.request arguments (normalised in JS) as the engine sends them.
+fn render(request: ScriptRequest) -> Result<Rendered> {
+    let timeout = if request.timeout_ms.is_finite() && request.timeout_ms > 0.0 {
+        Duration::from_secs_f64(request.timeout_ms / 1000.0)
+    } else {
+        volley_engine::http::DEFAULT_TIMEOUT
+    };
+    let keep_body = request.response_type.as_deref() != Some("none");
+    let text = request.response_type.as_deref() != Some("binary");
+    let (group, scenario) = (request.group, request.scenario);
+    let spec = RequestSpec {
+        method: request.method,
+        url: request.url,
+        headers: request
+            .headers
+            .into_iter()
+            .map(|h| (h.name, h.value))
+            .collect(),
+        body: request.body.map(|b| b.to_vec()),
+        timeout,
+    };
+    let prepared = ScriptBridge::prepare(&spec).map_err(Error::from_reason)?;
+    Ok(Rendered {
+        prepared,
+        keep_body,
+        text,
+        group,
+        scenario,
+    })
+}
+
+type Job = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// Work for VUs, held until `flush` (see [`ScriptHost::flush`]).
+#[derive(Default)]
+struct Queued {
+    /// Per engine worker, in order of first use; `None`: VUs without one (the lifecycle VU).
+    jobs: Vec<(Option<VuRuntime>, Vec<Job>)>,
+}
+
+impl Queued {
+    fn push(&mut self, slot: &VuSlot, job: Job) {
+        let runtime = slot.runtime();
+        let key = runtime.map(|r| r.thread);
+        match self
+            .jobs
+            .iter_mut()
+            .find(|(r, _)| r.as_ref().map(|r| r.thread) == key)
+        {
+            Some((_, jobs)) => jobs.push(job),
+            None => self.jobs.push((runtime.cloned(), vec![job])),
         }
-        None => {
-            napi::bindgen_prelude::spawn(work);
+    }
+
+    /// One remote spawn per engine worker, which spawns the jobs there (locally, no wake-ups).
+    fn spawn(self) {
+        for (runtime, jobs) in self.jobs {
+            match runtime {
+                Some(runtime) => {
+                    let handle = runtime.handle.clone();
+                    runtime.handle.spawn(async move {
+                        // On the worker's own thread: these go to its local queue.
+                        for job in jobs {
+                            handle.spawn(job);
+                        }
+                    });
+                }
+                None => {
+                    for job in jobs {
+                        napi::bindgen_prelude::spawn(job);
+                    }
+                }
+            }
         }
     }
 }

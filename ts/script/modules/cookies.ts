@@ -78,6 +78,7 @@ export class CookieJar {
 
   /** The cookies that go with a request to `url`. */
   forUrl(url: URL): Cookie[] {
+    if (this.cookies.length === 0) return [];
     const now = Date.now();
     this.cookies = this.cookies.filter((c) => c.expires === 0 || c.expires > now);
     return this.cookies.filter((c) => this.matches(c, url));

@@ -33,8 +33,16 @@ const DEFAULT_REDIRECTS = 10;
 
 /** Go's textproto.CanonicalMIMEHeaderKey: `content-type` -> `Content-Type`. */
 export function canonicalHeader(name: string): string {
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  let canonical = canonicalNames.get(name);
+  if (canonical === undefined) {
+    canonical = name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+    // Every response repeats the same few names: remember them (within reason).
+    if (canonicalNames.size >= 1000) canonicalNames.clear();
+    canonicalNames.set(name, canonical);
+  }
+  return canonical;
 }
+const canonicalNames = new Map<string, string>();
 
 function bodyBytes(body: Body, headers: Record<string, string>): Buffer | undefined {
   if (body === null || body === undefined) return undefined;
@@ -85,13 +93,15 @@ export class Response {
     this.proto = raw.proto;
     this.headers = {};
     this.cookies = {};
-    for (const h of raw.headers) {
-      const name = canonicalHeader(h.name);
-      this.headers[name] = this.headers[name] === undefined ? h.value : `${this.headers[name]}, ${h.value}`;
+    const received = raw.headers; // [name, value, name, value, ...]
+    for (let k = 0; k + 1 < received.length; k += 2) {
+      const name = canonicalHeader(received[k]);
+      const value = received[k + 1];
+      this.headers[name] = this.headers[name] === undefined ? value : `${this.headers[name]}, ${value}`;
       if (name === 'Set-Cookie') {
-        const [pair] = h.value.split(';');
+        const [pair] = value.split(';');
         const i = pair.indexOf('=');
-        const cookie = { name: pair.slice(0, i).trim(), value: pair.slice(i + 1).trim(), domain: '', path: '', http_only: /;\s*httponly/i.test(h.value), secure: /;\s*secure/i.test(h.value), max_age: 0, expires: 0 };
+        const cookie = { name: pair.slice(0, i).trim(), value: pair.slice(i + 1).trim(), domain: '', path: '', http_only: /;\s*httponly/i.test(value), secure: /;\s*secure/i.test(value), max_age: 0, expires: 0 };
         (this.cookies[cookie.name] ??= []).push(cookie);
       }
     }
@@ -162,8 +172,20 @@ class StandaloneCookieJar implements CookieJarApi {
 
 type BatchItem = string | [string, string, Body?, Params?] | { method?: string; url: string; body?: Body; params?: Params };
 
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
 export function createHttp(vu: VuContext, rt: HostSource) {
   const jar = jarApi(vu.cookies);
+  // Load tests ask for the same URL over and over: its last parse is kept (never mutated).
+  let lastUrl = '';
+  let lastParsed: URL | null = null;
+  const parse = (target: string): URL => {
+    if (target !== lastUrl || lastParsed === null) {
+      lastParsed = new URL(target);
+      lastUrl = target;
+    }
+    return lastParsed;
+  };
 
   async function request(method: string, url: string | URL, body?: Body, params: Params = {}): Promise<Response> {
     if (vu.inInit) throw new Error('Making http requests in the init context is not supported');
@@ -174,9 +196,9 @@ export function createHttp(vu: VuContext, rt: HostSource) {
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { ...(params.headers ?? {}) };
       const bytes = bodyBytes(payload, headers);
-      const parsed = new URL(target);
+      const parsed = parse(target);
       const cookies = vu.cookies.forUrl(parsed).map((c) => `${c.name}=${c.value}`);
-      for (const [name, v] of Object.entries(params.cookies ?? {})) cookies.push(`${name}=${typeof v === 'string' ? v : v.value}`);
+      if (params.cookies) for (const [name, v] of Object.entries(params.cookies)) cookies.push(`${name}=${typeof v === 'string' ? v : v.value}`);
       if (cookies.length) headers.Cookie = cookies.join('; ');
       const raw = await rt.requireLink().request(vu.id, {
         method: verb,
@@ -189,12 +211,13 @@ export function createHttp(vu: VuContext, rt: HostSource) {
         group: vu.groupPath,
         scenario: vu.scenario.name,
       });
-      const setCookie = raw.headers.filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value);
+      const setCookie: string[] = [];
+      for (let i = 0; i + 1 < raw.headers.length; i += 2) if (raw.headers[i].toLowerCase() === 'set-cookie') setCookie.push(raw.headers[i + 1]);
       if (setCookie.length) vu.cookies.store(parsed, setCookie);
       const reqInfo = { method: verb, url: target, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [canonicalHeader(k), [v]])), body: bytes ? bytes.toString() : '' };
       const res = new Response(raw, target, reqInfo, params.responseType);
       const location = res.headers.Location;
-      if ([301, 302, 303, 307, 308].includes(res.status) && location && hop < redirects) {
+      if (REDIRECT_STATUSES.has(res.status) && location && hop < redirects) {
         target = new URL(location, target).href;
         // Go's client: 303 always, and 301/302 after a POST, continue as a GET without a body.
         if (res.status === 303 || ((res.status === 301 || res.status === 302) && verb === 'POST')) {

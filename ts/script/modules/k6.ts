@@ -9,7 +9,7 @@ export function createK6(vu: VuContext, rt: HostSource) {
     let all = true;
     for (const [name, condition] of Object.entries(sets)) {
       const passed = Boolean(typeof condition === 'function' ? condition(value) : condition);
-      if (!vu.inInit) rt.requireHost().recordCheck(vu.groupPath, name, passed);
+      if (!vu.inInit) rt.requireLink().recordCheck(vu.groupPath, name, passed);
       all &&= passed;
     }
     return all;
@@ -27,7 +27,7 @@ export function createK6(vu: VuContext, rt: HostSource) {
       return await fn();
     } finally {
       vu.groupPath = parent;
-      if (!vu.inInit) rt.requireHost().recordGroup(path, performance.now() - started);
+      if (!vu.inInit) rt.requireLink().recordGroup(path, performance.now() - started);
     }
   }
 

@@ -18,7 +18,7 @@ export function createMetrics(vu: VuContext, rt: HostSource) {
         if (vu.inInit) throw new Error('metrics can only be added to in the VU context, not in the init context');
         const n = typeof value === 'boolean' ? Number(value) : Number(value);
         if (!Number.isFinite(n)) throw new Error(`${this.name}: cannot add the value ${String(value)}, it is not a finite number`);
-        rt.requireHost().addMetricSample(this.name, kind, this.isTime, n);
+        rt.requireLink().addMetricSample(this.name, kind, this.isTime, n);
         return true;
       }
     };
