@@ -45,8 +45,8 @@ describe('script host link', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const m = (JSON.parse(readFileSync(file, 'utf8')) as Export).metrics;
-    expect(m.checks).toMatchObject({ passes: 12, fails: 0 });
-    expect(m.http_reqs.count).toBe(2 * 11);
+    expect(m.checks).toMatchObject({ passes: 2 * 10, fails: 0 });
+    expect(m.http_reqs.count).toBe(2 * 12);
     const once = [
       'GET /same - ',
       'GET /same - ',
@@ -59,6 +59,7 @@ describe('script host link', () => {
       'GET /text - ',
       'GET /text - ',
       'GET /text - ',
+      'GET /same 2 ',
     ];
     expect(seen).toEqual([...once, ...once]);
   });

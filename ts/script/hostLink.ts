@@ -19,9 +19,15 @@ import type { ScriptHost, ScriptRequest, ScriptResponse } from '../native';
 
 /**
  * A response as the inbox delivers it: a text body comes as a string already, and the headers as
- * one flat list `[name, value, name, value, ...]` (names as received, repeated ones joined).
+ * one string `name\0value\0name\0value...` (names as received, repeated ones joined), split
+ * only if the script looks at them (see `splitHeaders`).
  */
-export type LinkResponse = Omit<ScriptResponse, 'body' | 'headers'> & { body?: Buffer | string | null; headers: string[] };
+export type LinkResponse = Omit<ScriptResponse, 'body' | 'headers'> & { body?: Buffer | string | null; headers: string };
+
+/** A LinkResponse's headers as a flat list `[name, value, name, value, ...]`. */
+export function splitHeaders(joined: string): string[] {
+  return joined === '' ? [] : joined.split('\0');
+}
 
 interface Reply {
   resolve: (response: LinkResponse) => void;
@@ -34,32 +40,34 @@ const RESPONSE = 1;
 const FAILURE = 2;
 
 /**
- * Whether two requests are the same, field by field: strings and numbers equal, header lists of
- * the same names and values in the same order. Anything else counts as different, bodies too (a
- * body Buffer may view memory the script changed since).
+ * Every field of a ScriptRequest, as `sameRequest` compares it: a field added to ScriptRequest
+ * and not here fails to compile, so no request can be resent with a stale field.
+ */
+const COMPARED: Record<keyof ScriptRequest, 'value' | 'never-same' | 'pairs'> = {
+  method: 'value',
+  url: 'value',
+  timeoutMs: 'value',
+  responseType: 'value',
+  group: 'value',
+  scenario: 'value',
+  // A body Buffer may view memory the script changed since.
+  body: 'never-same',
+  headers: 'pairs',
+};
+void COMPARED;
+
+/**
+ * Whether `b` is `a` again, field by field as COMPARED says (written out: a generic loop over the
+ * keys costs more than the resend saves). No body is ever the same.
  */
 function sameRequest(a: ScriptRequest, b: ScriptRequest): boolean {
-  const x = a as unknown as Record<string, unknown>;
-  const y = b as unknown as Record<string, unknown>;
-  for (const key in y) {
-    if (!(key in x)) return false;
-    const p = x[key];
-    const q = y[key];
-    if (p === q && typeof p !== 'object') continue;
-    if (Array.isArray(p) && Array.isArray(q)) {
-      if (p.length !== q.length) return false;
-      for (let i = 0; i < p.length; i++) {
-        const h = p[i] as { name?: unknown; value?: unknown };
-        const k = q[i] as { name?: unknown; value?: unknown };
-        // Header pairs: the addon reads their name and value.
-        if (typeof h !== 'object' || typeof k !== 'object' || h === null || k === null) return false;
-        if (h.name !== k.name || h.value !== k.value) return false;
-      }
-    } else {
-      return false;
-    }
-  }
-  for (const key in x) if (!(key in y)) return false;
+  if (a.method !== b.method || a.url !== b.url || a.timeoutMs !== b.timeoutMs) return false;
+  if (a.responseType !== b.responseType || a.group !== b.group || a.scenario !== b.scenario) return false;
+  if (a.body !== undefined || b.body !== undefined) return false;
+  const x = a.headers;
+  const y = b.headers;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i].name !== y[i].name || x[i].value !== y[i].value) return false;
   return true;
 }
 
@@ -174,12 +182,11 @@ export class HostLink {
         }
         case RESPONSE: {
           const token = n[i + 1];
-          const joined = out[v + 2] as string;
           const response: LinkResponse = {
             status: n[i + 2],
             statusText: out[v] as string,
             proto: out[v + 1] as string,
-            headers: joined === '' ? [] : joined.split('\0'),
+            headers: out[v + 2] as string,
             body: out[v + 3] as Buffer | string | null,
             timings: {
               blocked: n[i + 3],

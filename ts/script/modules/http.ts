@@ -3,7 +3,7 @@
  * Rust and is measured there (phase timings, http_* metrics). Redirects are followed here, hop
  * by hop as k6 does (each hop is a request in the metrics), up to `redirects` (10).
  */
-import type { LinkResponse } from '../hostLink';
+import { splitHeaders, type LinkResponse } from '../hostLink';
 import { parseDuration } from '../../run/duration';
 import type { HostSource, VuContext } from '../vu';
 import { CookieJar } from './cookies';
@@ -44,6 +44,13 @@ export function canonicalHeader(name: string): string {
 }
 const canonicalNames = new Map<string, string>();
 
+/** Request headers as the engine takes them. */
+function headerPairs(headers: Record<string, string>): Array<{ name: string; value: string }> {
+  const pairs: Array<{ name: string; value: string }> = [];
+  for (const name in headers) pairs.push({ name, value: String(headers[name]) });
+  return pairs;
+}
+
 function bodyBytes(body: Body, headers: Record<string, string>): Buffer | undefined {
   if (body === null || body === undefined) return undefined;
   if (typeof body === 'string') return Buffer.from(body);
@@ -74,37 +81,42 @@ function select(value: unknown, path: string): unknown {
   return current;
 }
 
+type ResponseCookie = { name: string; value: string; domain: string; path: string; http_only: boolean; secure: boolean; max_age: number; expires: number };
+type RequestInfo = { method: string; url: string; headers: Record<string, string[]>; body: string };
+
+/** What a Response keeps to build its `request` on demand. */
+interface SentRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer | undefined;
+}
+
+/**
+ * k6's http.Response. `headers`, `cookies` and `request` are made on first use: most scripts
+ * only read `status` or the body, and building them at every response is most of what a
+ * response costs in JS. They are plain data fields for the script all the same (set them,
+ * JSON.stringify the response).
+ */
 export class Response {
   status: number;
   status_text: string;
   proto: string;
-  headers: Record<string, string>;
   body: string | ArrayBuffer | null;
   timings: Timings;
   url: string;
   error: string;
   error_code: number;
-  cookies: Record<string, Array<{ name: string; value: string; domain: string; path: string; http_only: boolean; secure: boolean; max_age: number; expires: number }>>;
-  request: { method: string; url: string; headers: Record<string, string[]>; body: string };
+  private rawHeaders: string;
+  private sent: SentRequest;
+  private madeHeaders: Record<string, string> | undefined;
+  private madeCookies: Record<string, ResponseCookie[]> | undefined;
+  private madeRequest: RequestInfo | undefined;
 
-  constructor(raw: LinkResponse, url: string, request: Response['request'], responseType: Params['responseType']) {
+  constructor(raw: LinkResponse, url: string, sent: SentRequest, responseType: Params['responseType']) {
     this.status = raw.status;
     this.status_text = raw.statusText;
     this.proto = raw.proto;
-    this.headers = {};
-    this.cookies = {};
-    const received = raw.headers; // [name, value, name, value, ...]
-    for (let k = 0; k + 1 < received.length; k += 2) {
-      const name = canonicalHeader(received[k]);
-      const value = received[k + 1];
-      this.headers[name] = this.headers[name] === undefined ? value : `${this.headers[name]}, ${value}`;
-      if (name === 'Set-Cookie') {
-        const [pair] = value.split(';');
-        const i = pair.indexOf('=');
-        const cookie = { name: pair.slice(0, i).trim(), value: pair.slice(i + 1).trim(), domain: '', path: '', http_only: /;\s*httponly/i.test(value), secure: /;\s*secure/i.test(value), max_age: 0, expires: 0 };
-        (this.cookies[cookie.name] ??= []).push(cookie);
-      }
-    }
     if (responseType === 'none' || !raw.body) this.body = responseType === 'none' ? null : raw.error ? null : '';
     else if (responseType === 'binary') {
       const bytes = raw.body as Buffer; // a Buffer unless the body is text
@@ -117,7 +129,59 @@ export class Response {
     this.url = url;
     this.error = raw.error;
     this.error_code = raw.errorCode;
-    this.request = request;
+    this.rawHeaders = raw.headers;
+    this.sent = sent;
+  }
+
+  /** Header names canonical (Go's textproto), repeated headers joined with ", ". */
+  get headers(): Record<string, string> {
+    if (this.madeHeaders === undefined) {
+      const headers: Record<string, string> = {};
+      const received = splitHeaders(this.rawHeaders);
+      for (let k = 0; k + 1 < received.length; k += 2) {
+        const name = canonicalHeader(received[k]);
+        const value = received[k + 1];
+        headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+      }
+      this.madeHeaders = headers;
+    }
+    return this.madeHeaders;
+  }
+
+  set headers(value: Record<string, string>) {
+    this.madeHeaders = value;
+  }
+
+  /** The cookies the response set, by name. */
+  get cookies(): Record<string, ResponseCookie[]> {
+    if (this.madeCookies === undefined) {
+      const cookies: Record<string, ResponseCookie[]> = {};
+      for (const value of setCookieValues(this.rawHeaders)) {
+        const [pair] = value.split(';');
+        const i = pair.indexOf('=');
+        const cookie = { name: pair.slice(0, i).trim(), value: pair.slice(i + 1).trim(), domain: '', path: '', http_only: /;\s*httponly/i.test(value), secure: /;\s*secure/i.test(value), max_age: 0, expires: 0 };
+        (cookies[cookie.name] ??= []).push(cookie);
+      }
+      this.madeCookies = cookies;
+    }
+    return this.madeCookies;
+  }
+
+  set cookies(value: Record<string, ResponseCookie[]>) {
+    this.madeCookies = value;
+  }
+
+  /** The request as sent: method, url, headers (canonical names, value lists) and body. */
+  get request(): RequestInfo {
+    if (this.madeRequest === undefined) {
+      const { method, url, headers, body } = this.sent;
+      this.madeRequest = { method, url, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [canonicalHeader(k), [v]])), body: body ? body.toString() : '' };
+    }
+    return this.madeRequest;
+  }
+
+  set request(value: RequestInfo) {
+    this.madeRequest = value;
   }
 
   json(selector?: string): unknown {
@@ -125,6 +189,21 @@ export class Response {
     const value: unknown = JSON.parse(this.body);
     return selector === undefined ? value : select(value, selector);
   }
+
+  /** The fields k6's Response has, for JSON.stringify(res) and console.log. */
+  toJSON(): Record<string, unknown> {
+    const { status, status_text, proto, headers, body, timings, url, error, error_code, cookies, request } = this;
+    return { status, status_text, proto, headers, body, timings, url, error, error_code, cookies, request };
+  }
+}
+
+/** The values of the Set-Cookie headers in a LinkResponse's headers (most responses have none). */
+function setCookieValues(rawHeaders: string): string[] {
+  if (!/set-cookie\0/i.test(rawHeaders)) return [];
+  const values: string[] = [];
+  const received = splitHeaders(rawHeaders);
+  for (let i = 0; i + 1 < received.length; i += 2) if (received[i].toLowerCase() === 'set-cookie') values.push(received[i + 1]);
+  return values;
 }
 
 export interface CookieJarApi {
@@ -203,7 +282,7 @@ export function createHttp(vu: VuContext, rt: HostSource) {
       const raw = await rt.requireLink().request(vu.id, {
         method: verb,
         url: target,
-        headers: Object.entries(headers).map(([name, value]) => ({ name, value: String(value) })),
+        headers: headerPairs(headers),
         body: bytes,
         timeoutMs: timeoutMs(params.timeout),
         responseType: params.responseType ?? 'text',
@@ -211,13 +290,11 @@ export function createHttp(vu: VuContext, rt: HostSource) {
         group: vu.groupPath,
         scenario: vu.scenario.name,
       });
-      const setCookie: string[] = [];
-      for (let i = 0; i + 1 < raw.headers.length; i += 2) if (raw.headers[i].toLowerCase() === 'set-cookie') setCookie.push(raw.headers[i + 1]);
+      const setCookie = setCookieValues(raw.headers);
       if (setCookie.length) vu.cookies.store(parsed, setCookie);
-      const reqInfo = { method: verb, url: target, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [canonicalHeader(k), [v]])), body: bytes ? bytes.toString() : '' };
-      const res = new Response(raw, target, reqInfo, params.responseType);
-      const location = res.headers.Location;
-      if (REDIRECT_STATUSES.has(res.status) && location && hop < redirects) {
+      const res = new Response(raw, target, { method: verb, url: target, headers, body: bytes }, params.responseType);
+      const location = REDIRECT_STATUSES.has(res.status) ? res.headers.Location : undefined;
+      if (location && hop < redirects) {
         target = new URL(location, target).href;
         // Go's client: 303 always, and 301/302 after a POST, continue as a GET without a body.
         if (res.status === 303 || ((res.status === 301 || res.status === 302) && verb === 'POST')) {
