@@ -31,7 +31,7 @@ pub struct Scenario {
 
 /// The engine's worker threads when the config does not say: one per core, as native scenarios
 /// need. When every scenario runs JS, the engine's workers only do the VUs' I/O and grant their
-/// iterations while the script workers (about one per core) run the scripts: one engine worker
+/// iterations while the script workers (one per core but one) run the scripts: one engine worker
 /// per two script workers keeps each thread busy enough not to sleep and wake at nearly every
 /// event (`bench/run-script-path.sh`, 2 script workers on 2 cores: about a quarter less CPU per
 /// request with 1 engine worker than with 2, and fewer context switches).
