@@ -129,6 +129,20 @@ describe('volley run with several scenarios', () => {
     expect(res.stderr).toContain("executor b: function 'missing' not found in exports");
   });
 
+  test('gracefulStop on an externally-controlled scenario is refused, as k6 does', async () => {
+    const bad = join(dir, 'ext-grace.js');
+    writeFileSync(
+      bad,
+      `export const options = { scenarios: {
+        ext: { executor: 'externally-controlled', vus: 1, maxVUs: 2, duration: '10s', gracefulStop: '0s' },
+      } };
+      export default function () {}`,
+    );
+    const res = await runCli(['run', bad, '--address', '', '--quiet']);
+    expect(res.code).toBe(104);
+    expect(res.stderr).toContain('scenario ext: gracefulStop is not supported by the externally controlled executor');
+  });
+
   test('scenarios that do not overlap share their VUs in the banner, as in k6', async () => {
     const target = await startRecorder();
     const seq = join(dir, 'sequential.js');

@@ -109,6 +109,8 @@ function scenarioFromConfig(name: string, s: Options): ScriptScenario {
   if (startTimeMs < 0) throw new ConfigError(`scenario ${name}: the startTime can't be negative`);
   const gracefulStopMs = durationMs(s.gracefulStop, `${at}.gracefulStop`);
   if (gracefulStopMs !== undefined && gracefulStopMs < 0) throw new ConfigError(`scenario ${name}: the gracefulStop timeout can't be negative`);
+  // k6 (ExternallyControlledConfig.Validate): such a VU only stops when it is told, never waits.
+  if (executor === 'externally-controlled' && s.gracefulStop !== undefined) throw new ConfigError(`scenario ${name}: gracefulStop is not supported by the externally controlled executor`);
   return {
     exec: (s.exec as string | undefined) ?? 'default',
     env: stringMap(s.env, `${at}.env`),
