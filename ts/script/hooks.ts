@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { BUILTIN_EXPORTS, builtinName } from './builtins';
 import { transformForVu } from './load';
+import { fetchModule, isRemote } from './remote';
 
 type Resolve = (specifier: string, context: { parentURL?: string }) => Promise<{ url: string; format?: string | null }>;
 type Load = (url: string, context: { format?: string | null }) => Promise<{ format: string; source?: string | Buffer }>;
@@ -18,6 +19,24 @@ function vuQuery(url: string | undefined): string {
   return m ? m[1] : '';
 }
 
+/** `url` with the VU's query added (`vu=N`), as every module of a VU carries it. */
+function withVu(url: string, query: string): string {
+  if (!query || vuQuery(url)) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}
+
+/** `url` as it was before `withVu`. */
+function withoutVu(url: string): string {
+  const u = new URL(url);
+  u.searchParams.delete('vu');
+  return u.href;
+}
+
+/** A module of the script's own graph read from its file or, remote, fetched. */
+function readModule(url: string): Promise<string> {
+  return isRemote(url) ? fetchModule(url) : readFile(new URL(url), 'utf8');
+}
+
 export async function resolve(specifier: string, context: { parentURL?: string }, next: Resolve) {
   const query = vuQuery(context.parentURL);
   const builtin = builtinName(specifier);
@@ -25,10 +44,14 @@ export async function resolve(specifier: string, context: { parentURL?: string }
   if (/^k6\//.test(specifier) || specifier === 'k6') {
     throw new Error(`the module "${specifier}" is not supported by volley (supported: k6, k6/http, k6/metrics, k6/execution, k6/data, k6/encoding)`);
   }
-  const resolved = await next(specifier, context);
-  if (query && resolved.url.startsWith('file:') && !vuQuery(resolved.url)) {
-    return { ...resolved, url: `${resolved.url}${resolved.url.includes('?') ? '&' : '?'}${query}` };
+  // Remote modules, and relative imports inside them: Node's own resolver knows only files.
+  const parent = context.parentURL;
+  if (isRemote(specifier) || (parent && isRemote(parent) && /^\.{0,2}\//.test(specifier))) {
+    const url = new URL(specifier, parent && isRemote(parent) ? withoutVu(parent) : undefined).href;
+    return { url: withVu(url, query), format: 'module', shortCircuit: true };
   }
+  const resolved = await next(specifier, context);
+  if (resolved.url.startsWith('file:')) return { ...resolved, url: withVu(resolved.url, query) };
   return resolved;
 }
 
@@ -48,9 +71,10 @@ export async function load(url: string, context: { format?: string | null }, nex
   if (url.startsWith('file:') && /\.(m?js|ts)(\?|$)/.test(url) && !url.includes('/node_modules/')) {
     const file = new URL(url);
     file.search = '';
-    const source = await transformForVu(file.href, (u) => readFile(new URL(u), 'utf8'));
+    const source = await transformForVu(file.href, readModule);
     return { format: 'module', source, shortCircuit: true };
   }
+  if (isRemote(url)) return { format: 'module', source: await transformForVu(withoutVu(url), readModule), shortCircuit: true };
   return next(url, context);
 }
 

@@ -1,12 +1,16 @@
-/** The relative module specifiers a module imports or re-exports (its local graph edges). */
+/**
+ * The module specifiers a module imports or re-exports that are part of the script's graph:
+ * relative ones, and remote ones (`https://...`, see remote.ts).
+ */
 import { parse } from 'acorn';
+import { isRemote } from './remote';
 
 interface Node {
   type: string;
   source?: { value: unknown } | null;
 }
 
-export function localImports(source: string, url: string): string[] {
+export function graphImports(source: string, url: string): string[] {
   let program: { body: Node[] };
   try {
     program = parse(source, { ecmaVersion: 'latest', sourceType: 'module' }) as unknown as { body: Node[] };
@@ -17,7 +21,7 @@ export function localImports(source: string, url: string): string[] {
   for (const node of program.body) {
     if (/^(ImportDeclaration|ExportNamedDeclaration|ExportAllDeclaration)$/.test(node.type) && node.source) {
       const spec = String(node.source.value);
-      if (spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/')) out.push(spec);
+      if (spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/') || isRemote(spec)) out.push(spec);
     }
   }
   return out;

@@ -3,7 +3,7 @@
  * its modules with k6's per-VU globals (`__VU`, `__ITER`, `__ENV`, `open`) imported on the first
  * line, so that every original line keeps its number.
  */
-import { localImports } from './imports';
+import { graphImports } from './imports';
 import { transformGraph } from './transform';
 
 const transformed = new Map<string, string>();
@@ -21,7 +21,7 @@ async function readGraph(entry: string, read: (url: string) => Promise<string>) 
     // TypeScript: types are blanked out, not removed, so every line and column stays where it was.
     const source = /\.ts$/.test(new URL(url).pathname) ? (await import('ts-blank-space')).default(text) : text;
     modules.push({ url, source });
-    for (const spec of localImports(source, url)) queue.push(new URL(spec, url).href);
+    for (const spec of graphImports(source, url)) queue.push(new URL(spec, url).href);
   }
   return modules;
 }

@@ -36,8 +36,9 @@ export function exportName(node: Identifier | Literal): string {
   return node.type === 'Identifier' ? node.name : String(node.value);
 }
 
-function isRelative(specifier: string): boolean {
-  return specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier.startsWith('file:');
+/** A module of the script's own graph (relative, a file, or remote), not a built-in. */
+function isGraphModule(specifier: string): boolean {
+  return /^(\.\.?\/|\/|file:|https?:\/\/)/.test(specifier);
 }
 
 export function normaliseUrl(url: string): string {
@@ -88,7 +89,7 @@ export function buildGraph(parsed: readonly ParsedModule[]): ModuleInfo[] {
       const known = mod.refs.get(specifier);
       if (known) return known;
       let ref: ModuleRef;
-      if (isRelative(specifier)) {
+      if (isGraphModule(specifier)) {
         const target = byUrl.get(normaliseUrl(new URL(specifier, mod.parsed.url).href));
         ref = target ? { kind: 'local', module: target } : { kind: 'missing' };
       } else {
