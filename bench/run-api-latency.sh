@@ -30,110 +30,21 @@ PROGRESS=${PROGRESS:-0}  # 1: run the load without --quiet (progress line every 
 SECTION='## REST API latency under load'
 BAR_MS=5
 
-mode=append
-case "${1:-}" in
-  "") ;;
-  --print) mode=print ;;
-  *) echo "usage: bash bench/run-api-latency.sh [--print]" >&2; exit 2 ;;
-esac
-
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
-results=bench/RESULTS.md
-
-log() { echo "run-api-latency: $*" >&2; }
-
-# --- tools ------------------------------------------------------------------------------------
-install_missing() {
-  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] && return 0
-  log "installing: nginx-light (else nginx)"
-  # Keep the package's postinst from starting the system nginx on port 80: a policy-rc.d that
-  # refuses every start, only for this install and only if the machine has none of its own.
-  local policy=/usr/sbin/policy-rc.d own_policy=
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq nginx-light >/dev/null || apt-get install -y -qq nginx >/dev/null
-  [ -n "$own_policy" ] && rm -f "$policy"
-  return 0
-}
-install_missing
-export PATH="$PATH:/usr/sbin"
-
-volley=(node "$repo/bin/volley.js")
-if ! volley_version=$("${volley[@]}" version 2>&1); then
-  log "volley does not start (run 'npm run build' first): $volley_version"
-  exit 1
-fi
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_init api-latency "$@"
+bench_install_missing nginx
+bench_check_volley
 client=(node "$repo/bench/api-latency.js")
 
-# --- nginx ------------------------------------------------------------------------------------
-tmp=$(mktemp -d /tmp/volley-api-latency.XXXXXX)
-nginx_pid=
+bench_make_tmp
 volley_pid=
-stop_pid() { # stop_pid PID SIGNAL: signal it, give it 5 s, then SIGKILL
-  local pid=$1 sig=$2
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "-$sig" "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   stop_pid "$volley_pid" TERM
-  stop_pid "$nginx_pid" QUIT
-  rm -rf "$tmp"
+  bench_cleanup
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# The nginx worker runs as an unprivileged user when we are root: it must be able to read the page.
-chmod 755 "$tmp"
-mkdir -p "$tmp/html" "$tmp/logs" "$tmp/tmp"
-# nginx's welcome page of old, 612 bytes (the page bench/run-fast-path.sh serves).
-cat >"$tmp/html/index.html" <<'EOF'
-<!DOCTYPE html>
-<html>
-<head>
-<title>Welcome to nginx!</title>
-<style>
-    body {
-        width: 35em;
-        margin: 0 auto;
-        font-family: Tahoma, Verdana, Arial, sans-serif;
-    }
-</style>
-</head>
-<body>
-<h1>Welcome to nginx!</h1>
-<p>If you see this page, the nginx web server is successfully installed and
-working. Further configuration is required.</p>
-
-<p>For online documentation and support please refer to
-<a href="http://nginx.org/">nginx.org</a>.<br/>
-Commercial support is available at
-<a href="http://nginx.com/">nginx.com</a>.</p>
-
-<p><em>Thank you for using nginx.</em></p>
-</body>
-</html>
-EOF
-page_bytes=$(wc -c <"$tmp/html/index.html")
-
-port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();})')
-sed "s/@PORT@/$port/" bench/nginx.conf >"$tmp/nginx.conf"
-# -e: nginx opens its error log before reading the config; keep that one in the prefix too.
-nginx -p "$tmp/" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" &
-nginx_pid=$!
-for _ in $(seq 50); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-  kill -0 "$nginx_pid" 2>/dev/null || { log "nginx did not start:"; cat "$tmp/logs/error.log" >&2; exit 1; }
-  sleep 0.1
-done
-url="http://127.0.0.1:$port/"
-log "nginx (pid $nginx_pid) serving $url ($page_bytes bytes)"
+bench_start_nginx ""
 
 # --- volley and the calls ---------------------------------------------------------------------
 quiet=(--quiet)
@@ -182,7 +93,7 @@ wait_volley() {
   volley_pid=
 }
 
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+load_before=$(bench_loadavg)
 if [ "$IDLE" = 1 ]; then
   # Reference with the engine idle: a 2 s test with --linger; once it has ended, its API serves
   # the final metrics (the same set as under load) while nothing else runs in volley.
@@ -219,22 +130,15 @@ series load
 load_calls_done=$(date +%s.%N)
 log "load: calls done $(awk -v a="$load_started" -v b="$load_calls_done" 'BEGIN{printf "%.1f", b - a}') s after the start; waiting for the test to end"
 wait_volley
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+load_after=$(bench_loadavg)
 if [ ! -s "$tmp/summary.json" ]; then
   log "no summary export (volley exit code $volley_rc):"; cat "$tmp/load.out" "$tmp/load.err" >&2; exit 1
 fi
-read -r run_rps run_reqs run_failed < <(node -e '
-  const m = require(process.argv[1]).metrics;
-  const failed = m.http_req_failed ? Math.round(m.http_req_failed.value * m.http_reqs.count) : 0;
-  console.log(m.http_reqs.rate.toFixed(0), m.http_reqs.count, failed);' "$tmp/summary.json")
+read -r run_reqs run_rps run_failed _ < <(summary_figures "$tmp/summary.json" 0)
 
 # --- report -----------------------------------------------------------------------------------
-cpu_model=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
-nginx_version=$(nginx -v 2>&1 | sed 's/^nginx version: //')
-addon=$(ls -t "$repo"/native/*.node 2>/dev/null | head -n1 || true)
-addon_built=${addon:+$(date -r "$addon" '+%Y-%m-%d %H:%M %Z')}
-commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$repo" diff --quiet HEAD -- crates ts 2>/dev/null || commit="$commit + uncommitted changes"
+nginx_version=$(bench_nginx_version)
+bench_find_addon
 quiet_text=" --quiet"
 [ "$PROGRESS" = 1 ] && quiet_text=""
 # Settings that differ from the defaults, to show with the command.
@@ -288,8 +192,8 @@ section_run=$tmp/run.md
   echo "Command: \`${settings}bash bench/run-api-latency.sh\`"
   echo "(nginx and API ports are per run). Load average $load_before before, $load_after after."
   echo
-  echo "- Machine: nproc $(nproc), $cpu_model, Linux $(uname -r)."
-  echo "- Versions: $volley_version, commit $commit${addon_built:+, addon built $addon_built}; $nginx_version."
+  bench_machine_line
+  echo "- Versions: $(bench_versions_text); $nginx_version."
   echo "- Load: \`$load_cmd_text\` against nginx with one worker (\`bench/nginx.conf\`, a $page_bytes-byte page);"
   echo "  the calls start ${SETTLE_S} s after the API URL is printed. Engine alone (the second before"
   echo "  the calls, no API traffic): **$alone_rps req/s**; whole run: **$run_rps req/s** (\`http_reqs.rate\` from"
@@ -302,13 +206,8 @@ section_run=$tmp/run.md
   cat "$tmp/table.md"
 } >"$section_run"
 
-cat "$section_run"
-[ "$mode" = print ] && exit 0
-
-intro=$tmp/intro.md
-cat >"$intro" <<EOF
-$SECTION
-
+# Printed; unless --print, added to RESULTS.md with this introduction the first time.
+bench_finish "$SECTION" "$section_run" <<EOF
 Whether the REST API stays responsive while the engine runs at full speed, as the API-latency
 issue asked: GET /v1/status must answer in under 5 ms (p99 over 1000 calls) while \`volley run\`
 drives 50 VUs against a local nginx worker. \`bash bench/run-api-latency.sh\` starts nginx (as
@@ -325,17 +224,3 @@ is the same over the second before the calls, and the whole run's \`http_reqs.ra
 \`--summary-export\`. The client, the engine's threads, volley's main thread (which serves the API)
 and nginx share the machine's cores. See \`bench/README.md\`.
 EOF
-
-# The run goes at the end of this section (before the next "## " heading, if any); the section is
-# created at the end of the file the first time.
-if grep -qxF "$SECTION" "$results"; then
-  awk -v section="$SECTION" -v runfile="$section_run" '
-    function emit(  l) { while ((getline l < runfile) > 0) print l; done = 1 }
-    /^## / { if (ours && !done) { if (last != "") print ""; emit(); print "" } ours = ($0 == section) }
-    { print; last = $0 }
-    END { if (!done) { if (last != "") print ""; emit() } }' "$results" >"$tmp/results.md"
-else
-  { cat "$results"; echo; cat "$intro"; echo; cat "$section_run"; } >"$tmp/results.md"
-fi
-cat "$tmp/results.md" >"$results"
-log "added the run to $results"
