@@ -55,6 +55,27 @@ describe('exit codes of script runs', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
+  test('100: setup() past its setupTimeout ends the test; handleSummary still runs', async () => {
+    const started = Date.now();
+    const before = target.requests();
+    const res = await run('setup-timeout.js');
+    expect(res.code).toBe(100);
+    expect(res.stderr).toMatch(/level=error msg="setup\(\) execution timed out after 1 seconds" hint="You can increase the time limit via the setupTimeout option"/);
+    expect(res.stdout).toContain('summary: 0 iterations');
+    expect(target.requests()).toBe(before);
+    // Neither the 20 s busy loop nor the 30 s scenario held the run.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  test('101: teardown() past its teardownTimeout; the iterations count and the summary is printed', async () => {
+    const started = Date.now();
+    const res = await run('teardown-timeout.js');
+    expect(res.code).toBe(101);
+    expect(res.stderr).toMatch(/level=error msg="teardown\(\) execution timed out after 1 seconds" hint="You can increase the time limit via the teardownTimeout option"/);
+    expect(res.stdout).toMatch(/iterations\.+: 3 /);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   test('107: an exception in the init code', async () => {
     const res = await run('init-throws.js');
     expect(res.code).toBe(107);

@@ -2,6 +2,8 @@
 export const ExitCode = {
   Ok: 0,
   ThresholdsFailed: 99,
+  SetupTimeout: 100,
+  TeardownTimeout: 101,
   StoppedFromApi: 103,
   InvalidConfig: 104,
   ExternalAbort: 105,

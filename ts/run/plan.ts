@@ -12,6 +12,12 @@ import { OutputSpecError, parseOutputSpecs, type OutputTarget } from '../output/
 /** Bad options: k6's exit code 104 (InvalidConfig); nothing has started. */
 export class ConfigError extends Error {}
 
+/** k6's setupTimeout and teardownTimeout (60 s each by default), in ms. */
+export interface LifecycleTimeouts {
+  setupMs: number;
+  teardownMs: number;
+}
+
 export interface RunFlags {
   url?: string;
   /** `-e KEY=VALUE` (repeatable): script environment (__ENV), over the process environment. */
@@ -50,7 +56,7 @@ export type SummaryMode = 'compact' | 'full' | 'legacy';
 export interface RunPlan {
   engine: EngineOptions;
   /** Set for a script run: what the script session needs. */
-  script?: { path: string; scenarios: ScenarioSpec[]; env: Record<string, string>; thresholds: unknown };
+  script?: { path: string; scenarios: ScenarioSpec[]; env: Record<string, string>; thresholds: unknown; timeouts: LifecycleTimeouts };
   /** null: the REST API is disabled (`--address ""`). */
   address: ApiAddress | null;
   /** k6 exits 106 when an explicit address cannot be bound, and only warns for the default. */

@@ -1,10 +1,10 @@
 /** `volley run script.js`: the script's options, overridden by flags, to a plan and a session. */
 import { existsSync } from 'node:fs';
 import type { EngineOptions } from '../native';
-import { ConfigError, parseEnv, parseShortcuts, sidePlan, type RunFlags, type RunPlan } from './plan';
+import { ConfigError, parseEnv, parseShortcuts, sidePlan, type LifecycleTimeouts, type RunFlags, type RunPlan } from './plan';
 import { toRequestList } from './requestList';
 import { asSingleScenario, poolSize } from './scenarios';
-import { scenariosFromOptions, type ScriptScenario } from './scriptPlan';
+import { durationMs, scenariosFromOptions, type ScriptScenario } from './scriptPlan';
 import { parseSegment, scaleScenario } from './segment';
 import type { ScenarioSpec } from '../script/vu';
 import { ScriptSession } from './scriptSession';
@@ -27,6 +27,18 @@ function checkExec(scenario: ScriptScenario, exports: string[], lists: Record<st
   throw new ConfigError(`executor ${scenario.engine.name}: function '${exec}' not found in exports`);
 }
 
+/** k6's default for both setupTimeout and teardownTimeout. */
+const LIFECYCLE_TIMEOUT_MS = 60_000;
+
+function lifecycleTimeouts(options: Record<string, unknown>): LifecycleTimeouts {
+  const one = (name: string): number => {
+    const ms = durationMs(options[name], name) ?? LIFECYCLE_TIMEOUT_MS;
+    if (!(ms > 0)) throw new ConfigError(`invalid ${name}: it must be more than 0`);
+    return ms;
+  };
+  return { setupMs: one('setupTimeout'), teardownMs: one('teardownTimeout') };
+}
+
 export async function planScriptRun(scriptPath: string, flags: RunFlags): Promise<ScriptRun> {
   if (flags.url) throw new ConfigError('give either a script or --url, not both');
   if (!existsSync(scriptPath)) throw new ConfigError(`the script "${scriptPath}" does not exist`);
@@ -39,6 +51,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
     const info = await session.readScript();
     const scenarios = scenariosFromOptions(info.options, shortcuts);
     const thresholds = planThresholds(info.options.thresholds);
+    const timeouts = lifecycleTimeouts(info.options);
     for (const s of scenarios) checkExec(s, info.exports, info.lists, scenarios.length > 1);
     // A scenario whose exec names an exported array runs it on the native fast path.
     const segment = flags.executionSegment === undefined ? undefined : parseSegment(flags.executionSegment, flags.executionSegmentSequence);
@@ -79,7 +92,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
     const plan: RunPlan = {
       ...side,
       engine,
-      script: { path: session.scriptPath, scenarios: runs, env, thresholds: info.options.thresholds },
+      script: { path: session.scriptPath, scenarios: runs, env, thresholds: info.options.thresholds, timeouts },
     };
     return { plan, session, thresholds };
   } catch (e) {

@@ -36,8 +36,10 @@ export const processIo: RunIo = {
 };
 
 /** Log lines in k6's logfmt shape on stderr. */
-function log(io: RunIo, level: 'info' | 'warning' | 'error', msg: string): void {
-  io.err(`time="${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}" level=${level} msg=${JSON.stringify(msg)}\n`);
+/** A logfmt line as k6's logger writes it; `fields` follow msg (k6's `hint`, say). */
+function log(io: RunIo, level: 'info' | 'warning' | 'error', msg: string, fields: Record<string, string> = {}): void {
+  const extra = Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('');
+  io.err(`time="${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}" level=${level} msg=${JSON.stringify(msg)}${extra}\n`);
 }
 
 interface ApiParts {
@@ -111,6 +113,8 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
   let interruptedBySignal = false;
   let scriptFailed = false;
   let scriptAborted = false;
+  /** setup() or teardown() ran past its timeout: k6's 100 or 101. */
+  let lifecycleTimedOut: number | null = null;
   const onSignal = () => {
     if (interruptedBySignal) {
       // k6's second Ctrl+C: exit now, teardown unfinished. process.exit waits for the libuv
@@ -140,10 +144,21 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
   watch.start();
   try {
     if (session) {
-      await session.attach(engine, (message) => {
-        scriptFailed = true;
-        io.err(message.endsWith('\n') ? message : `${message}\n`);
-      });
+      await session.attach(
+        engine,
+        {
+          error: (message) => {
+            scriptFailed = true;
+            io.err(message.endsWith('\n') ? message : `${message}\n`);
+          },
+          timeout: (step, ms) => {
+            lifecycleTimedOut ??= step === 'setup' ? ExitCode.SetupTimeout : ExitCode.TeardownTimeout;
+            // k6's timeoutError: its message and hint.
+            log(io, 'error', `${step}() execution timed out after ${(ms / 1000).toFixed(0)} seconds`, { hint: `You can increase the time limit via the ${step}Timeout option` });
+          },
+        },
+        plan.script?.timeouts ?? { setupMs: 60_000, teardownMs: 60_000 },
+      );
     }
     engine.start();
     const result = await engine.wait();
@@ -199,6 +214,7 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
     if (interruptedBySignal) return ExitCode.ExternalAbort;
     if (scriptAborted) return ExitCode.ScriptAborted;
     if (scriptFailed) return ExitCode.ScriptException;
+    if (lifecycleTimedOut !== null) return lifecycleTimedOut;
     // abortOnFail stops the run itself: that is a threshold failure (99), not an API stop.
     if (watch.abortedBy.length) return ExitCode.ThresholdsFailed;
     if (engine.status().stopped) return ExitCode.StoppedFromApi;

@@ -8,7 +8,7 @@ import { ConfigError } from './plan';
 
 type Options = Record<string, unknown>;
 
-function durationMs(value: unknown, name: string): number | undefined {
+export function durationMs(value: unknown, name: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number') return value;
   if (typeof value !== 'string') throw new ConfigError(`invalid ${name}: expected a duration like "30s"`);

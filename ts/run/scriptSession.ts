@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Engine } from '../native';
+import type { LifecycleTimeouts } from './plan';
 import type { LifecycleReply, LifecycleRequest, WorkerSetup } from '../script/worker';
 import type { ScenarioSpec } from '../script/vu';
 
@@ -18,6 +19,14 @@ export interface ScriptInfo {
   exports: string[];
   /** Exported arrays (plain data), candidates for declarative request lists. */
   lists: Record<string, unknown[]>;
+}
+
+/** What the lifecycle loop reports while the test runs. */
+export interface LifecycleEvents {
+  /** An exception in setup() or teardown() (k6's exit code 107). */
+  error(message: string): void;
+  /** setup() or teardown() ran past its timeout (k6's exit codes 100 and 101). */
+  timeout(step: 'setup' | 'teardown', ms: number): void;
 }
 
 /** A failure of the script itself (k6's exit code 107). */
@@ -79,7 +88,8 @@ export function scriptWorkerCount(vusMax: number): number {
 }
 
 export class ScriptSession {
-  readonly lifecycle: LifecycleWorker;
+  /** Runs setup(), teardown() and handleSummary() (and the REST API's POST /v1/setup, /v1/teardown). */
+  lifecycle: LifecycleWorker;
   private readonly vuWorkersDone: Array<Promise<void>> = [];
   private hasSetup = false;
   private lifecycleLoop: Promise<void> = Promise.resolve();
@@ -115,7 +125,8 @@ export class ScriptSession {
   }
 
   /** Starts the VU workers and answers the engine's setup/teardown requests. */
-  async attach(engine: Engine, onError: (message: string) => void): Promise<void> {
+  async attach(engine: Engine, events: LifecycleEvents, timeouts: LifecycleTimeouts): Promise<void> {
+    const onError = events.error;
     const handle = engine.scriptHandle();
     if (handle === null) throw new Error('the engine was not made for a script');
     await this.lifecycle.call({ op: 'attach', handle });
@@ -131,11 +142,18 @@ export class ScriptSession {
         if (step === null) return;
         try {
           if (step === 'setup') {
-            const data = (await this.lifecycle.call({ op: 'setup' })) as string | undefined;
-            // k6 replaces whatever PUT /v1/setup stored when the script has a setup().
-            if (this.hasSetup) engine.setSetupData(data ?? null);
+            const done = await this.callWithin({ op: 'setup' }, timeouts.setupMs);
+            if (done === null) {
+              // k6: the test ends there, without iterations or teardown(); the summary follows.
+              events.timeout('setup', timeouts.setupMs);
+              engine.stop();
+            } else if (this.hasSetup) {
+              // k6 replaces whatever PUT /v1/setup stored when the script has a setup().
+              engine.setSetupData((done.value as string | undefined) ?? null);
+            }
           } else {
-            await this.lifecycle.call({ op: 'teardown', data: engine.setupData() });
+            const done = await this.callWithin({ op: 'teardown', data: engine.setupData() }, timeouts.teardownMs);
+            if (done === null) events.timeout('teardown', timeouts.teardownMs);
           }
         } catch (e) {
           onError(e instanceof Error ? e.message : String(e));
@@ -145,6 +163,28 @@ export class ScriptSession {
         }
       }
     })();
+  }
+
+  /**
+   * `request` in the lifecycle worker, given `ms` to answer: null when it did not, and then the
+   * worker, stuck in the script, is replaced by a fresh one (handleSummary still runs, as in k6).
+   */
+  private async callWithin(request: LifecycleRequest, ms: number): Promise<{ value: unknown } | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<null>((resolveExpired) => {
+      timer = setTimeout(() => resolveExpired(null), ms);
+    });
+    try {
+      const done = await Promise.race([this.lifecycle.call(request).then((value) => ({ value })), expired]);
+      if (done === null) {
+        const stuck = this.lifecycle;
+        this.lifecycle = new LifecycleWorker(this.workerSetup('lifecycle', 0, null));
+        await stuck.terminate();
+      }
+      return done;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** handleSummary(data) when the script exports it: its map of outputs, else undefined. */
