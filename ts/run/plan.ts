@@ -49,6 +49,18 @@ export interface RunFlags {
   /** k6's execution segments: this instance's share of the test. */
   executionSegment?: string;
   executionSegmentSequence?: string;
+  /** k6's HTTP and iteration options (see httpOptions.ts); over the script's options. */
+  userAgent?: string;
+  discardResponseBodies?: boolean;
+  maxRedirects?: string;
+  throw?: boolean;
+  /** `--no-connection-reuse` (commander's negation: false when given). */
+  connectionReuse?: boolean;
+  /** `--no-vu-connection-reuse` (false when given). */
+  vuConnectionReuse?: boolean;
+  batch?: string;
+  batchPerHost?: string;
+  minIterationDuration?: string;
 }
 
 export type SummaryMode = 'compact' | 'full' | 'legacy';
