@@ -11,7 +11,10 @@ describe('bad input on the command line', () => {
     ['negative VUs', ['run', '--url', 'http://127.0.0.1:1/', '--vus', '-3'], 104, /invalid --vus "-3"/],
     ['a bad header', ['run', '--url', 'http://127.0.0.1:1/', '-H', 'no colon'], 104, /invalid --header "no colon"/],
     ['a bad address', ['run', '--url', 'http://127.0.0.1:1/', '--address', 'nope'], 104, /invalid --address "nope"/],
-    ['a bad trend stat', ['run', '--url', 'http://127.0.0.1:1/', '--summary-trend-stats', 'p(101)'], 104, /invalid --summary-trend-stats "p\(101\)"/],
+    // k6's messages and exit code (255) for the summary options.
+    ['a bad percentile trend stat', ['run', '--url', 'http://127.0.0.1:1/', '--summary-trend-stats', 'avg,p(101)'], 255, /invalid percentile trend stat value 'p\(101\)', provide a number between 0 and 100/],
+    ['an unknown trend stat', ['run', '--url', 'http://127.0.0.1:1/', '--summary-trend-stats', 'avg,mean'], 255, /invalid trend stat 'mean', unknown format/],
+    ['a bad summary time unit', ['run', '--url', 'http://127.0.0.1:1/', '--summary-time-unit', 'ns'], 255, /invalid summary time unit 'ns', use 's', 'ms' or 'us'/],
     ['an unknown command', ['launch'], 255, /unknown command 'launch'/],
     ['a stage without a target', ['run', '--url', 'http://127.0.0.1:1/', '--stage', '10s'], 104, /invalid --stage "10s": expected duration:target/],
     ['--stage with --duration', ['run', '--url', 'http://127.0.0.1:1/', '--stage', '1s:2', '--duration', '5s'], 104, /multiple execution config shortcuts/],

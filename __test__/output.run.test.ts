@@ -216,7 +216,8 @@ export default async function () {
     );
     const out = join(dir, 'tagged.json');
     const summary = join(dir, 'tagged-summary.json');
-    const res = await runCli(['run', script, '-e', `URL=${target.url}`, '--address', '', '--quiet', '--no-summary', '--out', `json=${out}`, '--summary-export', summary]);
+    // Not --no-summary: as in k6, a disabled summary writes no --summary-export file either.
+    const res = await runCli(['run', script, '-e', `URL=${target.url}`, '--address', '', '--quiet', '--out', `json=${out}`, '--summary-export', summary]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const m = (JSON.parse(readFileSync(summary, 'utf8')) as Export).metrics;

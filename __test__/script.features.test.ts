@@ -28,7 +28,7 @@ describe('script features', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const run = (name: string, file: string) => runCli(['run', fixture(name), '-e', `URL=${url}`, '--address', '', '--quiet', '--no-summary', '--summary-export', file]);
+  const run = (name: string, file: string) => runCli(['run', fixture(name), '-e', `URL=${url}`, '--address', '', '--quiet', '--summary-export', file]);
 
   test('a TypeScript script runs with its types stripped', async () => {
     const file = join(dir, 'typed.json');

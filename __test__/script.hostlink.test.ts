@@ -41,7 +41,7 @@ describe('script host link', () => {
   test('repeated and slightly different requests reach the server as sent; responses come back whole', async () => {
     const file = join(dir, 'repeats.json');
     const script = join(__dirname, 'fixtures', 'scripts-features', 'hostlink-repeats.js');
-    const res = await runCli(['run', script, '-e', `URL=${url}`, '--address', '', '--quiet', '--no-summary', '--summary-export', file]);
+    const res = await runCli(['run', script, '-e', `URL=${url}`, '--address', '', '--quiet', '--summary-export', file]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const m = (JSON.parse(readFileSync(file, 'utf8')) as Export).metrics;

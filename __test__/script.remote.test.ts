@@ -59,7 +59,7 @@ export default function () {
 }`,
     );
     const file = join(dir, 'remote.json');
-    const res = await runCli(['run', script, '-e', `BASE=${base}`, '--address', '', '--quiet', '--no-summary', '--summary-export', file]);
+    const res = await runCli(['run', script, '-e', `BASE=${base}`, '--address', '', '--quiet', '--summary-export', file]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const m = (JSON.parse(readFileSync(file, 'utf8')) as Export).metrics;

@@ -33,7 +33,7 @@ describe('execution segments', () => {
       const script = join(__dirname, 'fixtures', 'scripts-features', 'segmented.js');
       const runs = await Promise.all(
         ['0:1/3', '1/3:2/3', '2/3:1'].map((segment, i) =>
-          runCli(['run', script, '-e', `URL=${target.url}`, '--execution-segment', segment, '--execution-segment-sequence', '0,1/3,2/3,1', '--address', '', '--quiet', '--no-summary', '--summary-export', join(dir, `${i}.json`)]),
+          runCli(['run', script, '-e', `URL=${target.url}`, '--execution-segment', segment, '--execution-segment-sequence', '0,1/3,2/3,1', '--address', '', '--quiet', '--summary-export', join(dir, `${i}.json`)]),
         ),
       );
       for (const r of runs) expect([r.code, r.stderr]).toEqual([0, '']);

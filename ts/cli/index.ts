@@ -8,6 +8,7 @@ import { ConfigError, DEFAULT_ADDRESS, planRun, type RunFlags } from '../run/pla
 import { planScriptRun } from '../run/planScript';
 import { runTest } from '../run/runTest';
 import { ScriptError } from '../run/scriptSession';
+import { SummaryOptionError } from '../run/summaryOptions';
 import { listenForTestAbort } from '../script/runtime';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -28,6 +29,7 @@ function runOptions(cmd: Command): Command {
     .option('-o, --out <type=file>', "stream every sample to a file in k6's format: json=FILE or csv=FILE (repeatable)", collect)
     .option('--junit <file>', 'write thresholds and checks as a JUnit XML report')
     .option('--summary-trend-stats <stats>', 'trend stats in the summary, like avg,p(99),p(99.9)')
+    .option('--summary-time-unit <unit>', "time unit of the trend stats in the summary: 's', 'ms' or 'us' (default automatic)")
     .addOption(new Option('--summary-mode <mode>', 'summary layout').choices(['compact', 'full', 'legacy', 'disabled']))
     .option('--no-summary', 'print no end-of-test summary')
     .option('--api-token <token>', 'require "Authorization: Bearer <token>" on the REST API (or VOLLEY_API_TOKEN)')
@@ -122,6 +124,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof ScriptError) {
       process.stderr.write(e.message.endsWith('\n') ? e.message : `${e.message}\n`);
       return ExitCode.ScriptException;
+    }
+    if (e instanceof SummaryOptionError) {
+      // k6 refuses a bad trend stat or time unit while reading its options: exit 255.
+      process.stderr.write(`volley: ${e.message}\n`);
+      return ExitCode.CliMisuse;
     }
     if (e instanceof ConfigError) {
       process.stderr.write(`volley: ${e.message}\n`);

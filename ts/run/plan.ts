@@ -8,6 +8,7 @@ import { parseAddress, type ApiAddress } from '../api/server';
 import { parseDuration } from './duration';
 import type { ScenarioSpec } from '../script/vu';
 import { OutputSpecError, parseOutputSpecs, type OutputTarget } from '../output/spec';
+import { summarySettings } from './summaryOptions';
 
 /** Bad options: k6's exit code 104 (InvalidConfig); nothing has started. */
 export class ConfigError extends Error {}
@@ -35,6 +36,8 @@ export interface RunFlags {
   address?: string;
   summaryExport?: string;
   summaryTrendStats?: string;
+  /** `--summary-time-unit s|ms|us`. */
+  summaryTimeUnit?: string;
   summaryMode?: string;
   summary?: boolean;
   quiet?: boolean;
@@ -79,6 +82,8 @@ export interface RunPlan {
   apiExposed: boolean;
   summaryExport?: string;
   summaryTrendStats: string[];
+  /** '' = automatic; 's', 'ms' or 'us' from the flag, or anything the script's option says. */
+  summaryTimeUnit: string;
   summaryMode: SummaryMode | 'disabled';
   quiet: boolean;
   linger: boolean;
@@ -88,7 +93,6 @@ export interface RunPlan {
 }
 
 export const DEFAULT_ADDRESS = '127.0.0.1:6565';
-export const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
 const GRACEFUL_STOP_MS = 30_000;
 
 function positiveInt(name: string, text: string, min: number): number {
@@ -128,19 +132,6 @@ function parseHeader(text: string): { name: string; value: string } {
     throw new ConfigError(`invalid --header "${text}": expected "Name: value"`);
   }
   return { name, value: text.slice(i + 1).trim() };
-}
-
-const STAT = /^(avg|min|med|max|count|p\((\d+(\.\d+)?)\))$/;
-
-export function parseTrendStats(text: string): string[] {
-  const stats = text.split(',').map((s) => s.trim());
-  for (const s of stats) {
-    const m = STAT.exec(s);
-    if (!m || (m[2] !== undefined && Number(m[2]) > 100)) {
-      throw new ConfigError(`invalid --summary-trend-stats "${s}": use avg, min, med, max, count or p(N) with N in 0..100`);
-    }
-  }
-  return stats;
 }
 
 /** --vus, --duration and --iterations, validated (k6's shortcut options). */
@@ -224,6 +215,11 @@ function outputTargets(specs: string[] | undefined): OutputTarget[] {
   }
 }
 
+function summaryFields(flags: RunFlags): Pick<RunPlan, 'summaryTrendStats' | 'summaryTimeUnit'> {
+  const { trendStats, timeUnit } = summarySettings(flags);
+  return { summaryTrendStats: trendStats, summaryTimeUnit: timeUnit };
+}
+
 /** The settings every run shares: REST API, summary, output. */
 export function sidePlan(flags: RunFlags): Omit<RunPlan, 'engine' | 'script'> {
   const addressText = flags.address ?? DEFAULT_ADDRESS;
@@ -252,7 +248,7 @@ export function sidePlan(flags: RunFlags): Omit<RunPlan, 'engine' | 'script'> {
     apiToken,
     apiExposed,
     summaryExport: flags.summaryExport,
-    summaryTrendStats: flags.summaryTrendStats ? parseTrendStats(flags.summaryTrendStats) : DEFAULT_TREND_STATS,
+    ...summaryFields(flags),
     summaryMode: mode as RunPlan['summaryMode'],
     quiet: flags.quiet ?? false,
     linger: flags.linger ?? false,

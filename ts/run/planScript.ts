@@ -9,6 +9,7 @@ import { parseSegment, scaleScenario } from './segment';
 import type { ScenarioSpec } from '../script/vu';
 import { ScriptSession } from './scriptSession';
 import { planThresholds, type PlannedThresholds } from './thresholdRun';
+import { scriptSummarySettings } from './summaryOptions';
 
 export interface ScriptRun {
   plan: RunPlan;
@@ -52,6 +53,9 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
     const scenarios = scenariosFromOptions(info.options, shortcuts);
     const thresholds = planThresholds(info.options.thresholds);
     const timeouts = lifecycleTimeouts(info.options);
+    const summary = scriptSummarySettings(flags, info.options);
+    side.summaryTrendStats = summary.trendStats;
+    side.summaryTimeUnit = summary.timeUnit;
     for (const s of scenarios) checkExec(s, info.exports, info.lists, scenarios.length > 1);
     // A scenario whose exec names an exported array runs it on the native fast path.
     const segment = flags.executionSegment === undefined ? undefined : parseSegment(flags.executionSegment, flags.executionSegmentSequence);

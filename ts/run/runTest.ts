@@ -18,7 +18,7 @@ import type { RunPlan } from './plan';
 import { completedIterations, LiveProgress, progressMode } from './progress';
 import { ScriptError, type ScriptSession } from './scriptSession';
 import { listenForTestAbort } from '../script/runtime';
-import { buildSummaryData } from './summaryData';
+import { buildSummaryData, thresholdTrendValues } from './summaryData';
 import { evaluateAll, statsFor, ThresholdWatch, type PlannedThresholds } from './thresholdRun';
 
 export interface RunIo {
@@ -173,6 +173,7 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
     const data: SummaryData = buildSummaryData({
       metrics,
       trendStats: plan.summaryTrendStats,
+      timeUnit: plan.summaryTimeUnit,
       testRunDurationMs: engine.elapsedMs(),
       isStdOutTTY: io.isStdOutTTY,
       isStdErrTTY: io.isStdErrTTY,
@@ -189,13 +190,17 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
     }
     watch.record(evaluated);
 
-    const custom = session ? await session.handleSummary(data).catch((e: unknown) => {
-      io.err(e instanceof ScriptError ? e.message : String(e));
-      return undefined;
-    }) : undefined;
-    if (custom) writeSummaryOutputs(io, custom);
-    else if (plan.summaryMode !== 'disabled') io.out(frameForStdout(renderTextSummary(data, { mode: plan.summaryMode })));
-    if (plan.summaryExport) writeFileSync(plan.summaryExport, serializeSummaryExport(data));
+    // As k6: a disabled summary (--no-summary, --summary-mode=disabled) also skips handleSummary()
+    // and the --summary-export file.
+    if (plan.summaryMode !== 'disabled') {
+      const custom = session ? await session.handleSummary(data).catch((e: unknown) => {
+        io.err(e instanceof ScriptError ? e.message : String(e));
+        return undefined;
+      }) : undefined;
+      if (custom) writeSummaryOutputs(io, custom);
+      else io.out(frameForStdout(renderTextSummary(data, { mode: plan.summaryMode, thresholdValues: thresholdTrendValues(data, metrics) })));
+      if (plan.summaryExport) writeFileSync(plan.summaryExport, serializeSummaryExport(data));
+    }
     if (plan.junit) writeFileSync(plan.junit, renderJunit({ thresholds: evaluated, skipped: skippedThresholds(plan.script?.thresholds, thresholds.skipped), groups: engine.groups(), durationMs: engine.elapsedMs() }));
     for (const warning of outputWarnings(engine.outputStats())) log(io, 'warning', warning);
     if (thresholdsFailed) {

@@ -28,6 +28,7 @@ export {
 export {
   frameForStdout,
   renderTextSummary,
+  thresholdPercentile,
   type SummaryBreakdown,
   type SummaryBreakdownNode,
   type TextSummaryMode,

@@ -60,6 +60,19 @@ export interface TextSummaryOptions {
    * `teardown` groups are left out when they have nothing to show.
    */
   breakdown?: SummaryBreakdown;
+  /**
+   * Compact/full only: trend values named by thresholds but missing from `summaryTrendStats`
+   * (a `p(99.9)<4000` threshold with the default stats), by metric name then stat. k6's report
+   * carries them for the THRESHOLDS block; the handleSummary data does not. Without them such a
+   * threshold line ends in `p(99.9)=`.
+   */
+  thresholdValues?: Record<string, Record<string, number>>;
+  /**
+   * Compact/full only: check names in order of their first sample, as k6 lists them under TOTAL
+   * RESULTS. `root_group` cannot tell (a group's check may come before a root check); without
+   * it the tree is walked depth-first. Names not in the run are ignored.
+   */
+  checkOrder?: readonly string[];
 }
 
 /**
@@ -76,7 +89,7 @@ export function renderTextSummary(data: SummaryData, opts: TextSummaryOptions): 
   if (opts.mode === 'legacy') {
     return renderLegacy(data, colors, opts.legacyRateStyle === 'out-of' ? rateOutOf : rateMarks);
   }
-  return renderReport(data, opts.mode, colors, opts.breakdown);
+  return new ReportRenderer(data, opts.mode, colors, opts.thresholdValues ?? {}, opts.checkOrder).render(opts.breakdown);
 }
 
 /** What k6 writes to stdout around the rendered text (summary-wrapper.js). */
@@ -336,8 +349,18 @@ function flattenChecks(root: SummaryGroup): SummaryCheck[] {
   return [...byName.values()];
 }
 
-function rootChecks(data: SummaryData): ChecksReport | undefined {
-  const ordered = flattenChecks(data.root_group);
+/** `checks` in the order of `names` first, the rest after in their own order. */
+function orderChecks(checks: SummaryCheck[], names: readonly string[] | undefined): SummaryCheck[] {
+  if (names === undefined) return checks;
+  const rank = (c: SummaryCheck): number => {
+    const i = names.indexOf(c.name);
+    return i < 0 ? names.length : i;
+  };
+  return [...checks].sort((a, b) => rank(a) - rank(b));
+}
+
+function rootChecks(data: SummaryData, order: readonly string[] | undefined): ChecksReport | undefined {
+  const ordered = orderChecks(flattenChecks(data.root_group), order);
   const checks = data.metrics.checks;
   if (checks !== undefined && checks.type === 'rate') {
     const passes = checks.values.passes ?? 0;
@@ -393,6 +416,8 @@ class ReportRenderer {
     private readonly data: SummaryData,
     private readonly mode: 'compact' | 'full',
     colors: boolean,
+    private readonly thresholdValues: Record<string, Record<string, number>>,
+    private readonly checkOrder: readonly string[] | undefined,
   ) {
     this.fmt = formatter(colors);
     this.paint = {
@@ -410,7 +435,7 @@ class ReportRenderer {
     sections.push({
       title: 'TOTAL RESULTS',
       content: [
-        ...this.checks(rootChecks(this.data), this.root),
+        ...this.checks(rootChecks(this.data, this.checkOrder), this.root),
         ...this.metrics(toSections(this.data.metrics, this.mode), this.root),
       ],
     });
@@ -436,7 +461,9 @@ class ReportRenderer {
 
   private thresholdMetrics(): Record<string, SummaryMetric> {
     return Object.fromEntries(
-      Object.entries(this.data.metrics).filter(([, m]) => m.thresholds && Object.keys(m.thresholds).length > 0),
+      Object.entries(this.data.metrics)
+        .filter(([, m]) => m.thresholds && Object.keys(m.thresholds).length > 0)
+        .map(([name, m]) => [name, { ...m, values: { ...m.values, ...this.thresholdValues[name] } }]),
     );
   }
 
@@ -578,11 +605,14 @@ function displayName(name: string): string {
   return isSubMetric(name) ? `  ${subMetricLabel(name)}` : name;
 }
 
-function renderReport(
-  data: SummaryData,
-  mode: 'compact' | 'full',
-  colors: boolean,
-  breakdown: SummaryBreakdown | undefined,
-): string {
-  return new ReportRenderer(data, mode, colors).render(breakdown);
+// k6's internal/output/summary `percentileThresholdSourceRe`.
+const PERCENTILE_THRESHOLD = /^p\((\d+(?:\.\d+)?)\)\s*[<>=]/;
+
+/**
+ * The percentile a threshold source aggregates (`p(99.9) < 4000` -> `p(99.9)`), spelled as in the
+ * source; undefined for any other aggregation.
+ */
+export function thresholdPercentile(source: string): string | undefined {
+  const m = PERCENTILE_THRESHOLD.exec(source.trim());
+  return m === null ? undefined : `p(${m[1]})`;
 }
