@@ -15,7 +15,7 @@ import {
   scriptHostSend,
   scriptHostWaitIteration,
 } from '../native';
-import type { ScriptHost, ScriptRequest, ScriptResponse } from '../native';
+import type { HeaderPair, ScriptHost, ScriptRequest, ScriptResponse } from '../native';
 
 /**
  * A response as the inbox delivers it: a text body comes as a string already, and the headers as
@@ -34,9 +34,10 @@ const RESPONSE = 1;
 const FAILURE = 2;
 
 /**
- * Whether two requests are the same, field by field: strings and numbers equal, header lists of
- * the same names and values in the same order. Anything else counts as different, bodies too (a
- * body Buffer may view memory the script changed since).
+ * Whether two requests are the same, field by field: strings and numbers equal, header and tag
+ * lists of the same names and values in the same order (the same array when the VU's tags did
+ * not change). Anything else counts as different, bodies too (a body Buffer may view memory the
+ * script changed since).
  */
 function sameRequest(a: ScriptRequest, b: ScriptRequest): boolean {
   const x = a as unknown as Record<string, unknown>;
@@ -46,6 +47,7 @@ function sameRequest(a: ScriptRequest, b: ScriptRequest): boolean {
     const p = x[key];
     const q = y[key];
     if (p === q && typeof p !== 'object') continue;
+    if (p === q && Array.isArray(p)) continue;
     if (Array.isArray(p) && Array.isArray(q)) {
       if (p.length !== q.length) return false;
       for (let i = 0; i < p.length; i++) {
@@ -88,10 +90,11 @@ export class HostLink {
    * Reports the end of `vu`'s iteration (`done`: whether it completed; undefined before the
    * first) and resolves true when the executor grants it another, false when it never will.
    */
-  nextIteration(vu: number, done?: boolean): Promise<boolean> {
+  nextIteration(vu: number, done?: boolean, tags?: HeaderPair[]): Promise<boolean> {
     return new Promise((resolve) => {
       this.grants[vu] = resolve;
-      scriptHostWaitIteration(this.id, vu, done);
+      // The tags end the last iteration (its samples carry them): only with `done`.
+      scriptHostWaitIteration(this.id, vu, done, done === undefined ? undefined : tags);
       this.flushSoon();
     });
   }
@@ -117,19 +120,22 @@ export class HostLink {
     });
   }
 
-  /** ScriptHost.recordCheck (k6's check()), without the method call's cost. */
-  recordCheck(groupPath: string, name: string, passed: boolean): void {
-    scriptHostRecordCheck(this.id, groupPath, name, passed);
+  /**
+   * ScriptHost.recordCheck (k6's check()), without the method call's cost. `scenario`: the VU's
+   * scenario index; `tags`: the VU's and the check's user tags.
+   */
+  recordCheck(groupPath: string, name: string, passed: boolean, scenario?: number, tags?: HeaderPair[]): void {
+    scriptHostRecordCheck(this.id, groupPath, name, passed, scenario, tags);
   }
 
   /** ScriptHost.recordGroup (the end of k6's group()). */
-  recordGroup(path: string, tookMs: number): void {
-    scriptHostRecordGroup(this.id, path, tookMs);
+  recordGroup(path: string, tookMs: number, scenario?: number, tags?: HeaderPair[]): void {
+    scriptHostRecordGroup(this.id, path, tookMs, scenario, tags);
   }
 
   /** ScriptHost.addMetricSample (a custom metric's add()). */
-  addMetricSample(name: string, kind: string, isTime: boolean, value: number, group?: string | null): void {
-    scriptHostAddMetricSample(this.id, name, kind, isTime, value, group);
+  addMetricSample(name: string, kind: string, isTime: boolean, value: number, group?: string | null, scenario?: number, tags?: HeaderPair[]): void {
+    scriptHostAddMetricSample(this.id, name, kind, isTime, value, group, scenario, tags);
   }
 
   /**

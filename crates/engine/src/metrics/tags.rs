@@ -155,7 +155,7 @@ impl Digits {
 
 /// The tags of a request's samples: system tags from the request and its outcome, user tags
 /// from the call. k6's system tags win over user tags of the same name, except `name`, which a
-/// user tag sets (else it is the URL).
+/// user tag sets (else it is the URL); k6 v0.49 then gives `url` that name as well.
 pub struct HttpTags<'a> {
     pub method: &'a str,
     pub url: &'a str,
@@ -176,8 +176,7 @@ impl TagLookup for HttpTags<'_> {
     fn has(&self, name: &str, value: &str) -> bool {
         match name {
             "method" => self.method == value,
-            "url" => self.url == value,
-            "name" => self.user.get("name").unwrap_or(self.url) == value,
+            "url" | "name" => self.user.get("name").unwrap_or(self.url) == value,
             "proto" => !self.proto.is_empty() && self.proto == value,
             "status" => Digits::new(u32::from(self.status)).as_str() == value,
             "expected_response" => value == if self.expected { "true" } else { "false" },
@@ -273,6 +272,8 @@ mod tests {
         assert!(selector("name:http://127.0.0.1:1/a").matches(&http(&none, 200)));
         let user = TagSet::new([("name", "login"), ("kind", "api"), ("method", "POST")]);
         assert!(selector("name:login,kind:api").matches(&http(&user, 200)));
+        // k6 replaces the url tag with the name too.
+        assert!(selector("url:login").matches(&http(&user, 200)));
         assert!(!selector("kind:web").matches(&http(&user, 200)));
         // A system tag wins over a user tag of the same name.
         assert!(selector("method:GET").matches(&http(&user, 200)));

@@ -267,7 +267,9 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
             let code = Digits::new(h.error_code);
             let group = h.group.as_deref().unwrap_or("");
             let scenario = h.scenario.as_deref().unwrap_or(scenario);
-            let url = h.request.url();
+            // A user `name` tag names the request, and k6 v0.49 writes it as the `url` tag too
+            // (http.url templates and params.tags.name keep both tags low in cardinality).
+            let url = h.user.get("name").unwrap_or(h.request.url());
             // In name order, as k6 prints tags.
             let entries: [(&'static str, Option<&str>); 10] = [
                 ("error", h.error.as_deref()),
@@ -278,8 +280,7 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
                 ),
                 ("group", Some(group)),
                 ("method", Some(h.request.method())),
-                // A user `name` tag names the request; else its URL does.
-                ("name", Some(h.user.get("name").unwrap_or(url))),
+                ("name", Some(url)),
                 ("proto", (!h.proto.is_empty()).then_some(h.proto)),
                 ("scenario", Some(scenario)),
                 ("status", Some(status.as_str())),

@@ -331,7 +331,7 @@ fn user_tags_join_the_system_tags_and_name_the_request() {
     let seen = tag_lines(&e);
     assert_eq!(
         seen[0].1,
-        "expected_response=true&group=&method=GET&name=home&proto=HTTP/1.1&scenario=s1&status=200&url=http://127.0.0.1:9/x&zone=eu"
+        "expected_response=true&group=&method=GET&name=home&proto=HTTP/1.1&scenario=s1&status=200&url=home&zone=eu"
     );
     assert_eq!(seen[9].1, "group=&method=PUT&name=home&scenario=s1&zone=eu");
     let e = Emission::Iteration {
