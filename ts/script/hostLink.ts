@@ -39,7 +39,7 @@ const FAILURE = 2;
  * not change). Anything else counts as different, bodies too (a body Buffer may view memory the
  * script changed since).
  */
-function sameRequest(a: ScriptRequest, b: ScriptRequest): boolean {
+export function sameRequest(a: ScriptRequest, b: ScriptRequest): boolean {
   const x = a as unknown as Record<string, unknown>;
   const y = b as unknown as Record<string, unknown>;
   for (const key in y) {

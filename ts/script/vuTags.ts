@@ -20,22 +20,21 @@ export class VuTags {
   readonly view: Record<string, string>;
 
   constructor(private readonly warn: (msg: string) => void = () => {}) {
-    const tags = this;
     this.view = new Proxy(this.values, {
-      set(target, key, value: unknown) {
+      set: (target, key, value: unknown) => {
         if (typeof key !== 'string') return false;
         // k6 (js/modules/k6/execution, tagsDynamicObject.Set): other types are discarded with a warning.
         if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-          tags.warn(`the execution.vu.tags.Set('${key}') operation has been discarded because only String, Boolean and Number types are accepted as a Tag value`);
+          this.warn(`the execution.vu.tags.Set('${key}') operation has been discarded because only String, Boolean and Number types are accepted as a Tag value`);
           return true;
         }
         target[key] = String(value);
-        tags.stale = true;
+        this.stale = true;
         return true;
       },
-      deleteProperty(target, key) {
+      deleteProperty: (target, key) => {
         if (typeof key === 'string') delete target[key];
-        tags.stale = true;
+        this.stale = true;
         return true;
       },
     });
