@@ -357,3 +357,17 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod builtin_index_tests {
+    use crate::output::sample::Builtin;
+
+    #[test]
+    fn every_builtin_sits_at_its_index_and_is_found_by_name() {
+        for (i, b) in Builtin::ALL.iter().enumerate() {
+            assert_eq!(b.index(), i);
+            assert_eq!(Builtin::from_name(b.name()), Some(*b));
+        }
+        assert_eq!(Builtin::from_name("my_metric"), None);
+    }
+}
