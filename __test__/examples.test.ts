@@ -289,6 +289,41 @@ describe('examples/', () => {
     expect(r.metric('page_views').count).toBe(r.metric('iterations').count);
   });
 
+  test('tags-submetrics.js: thresholds on sub-metrics by system and user tags all hold, exit 0; one made to fail, exit 99', async () => {
+    const r = await run('tags-submetrics.js');
+    expectClean(r);
+    expect(r.metric('http_reqs').count).toBe(36);
+    // Each selector's sub-metric is in the export under its key, with its own thresholds.
+    expect(r.metric('http_reqs{status:404}')).toMatchObject({ count: 6, thresholds: { 'count==6': false } });
+    expect(r.metric('http_reqs{name:item}')).toMatchObject({ count: 12 });
+    expect(r.metric('http_reqs{method:POST,group:::cart}')).toMatchObject({ count: 6 });
+    expect(r.metric('http_reqs{team:shop,flow:browse}')).toMatchObject({ count: 36 });
+    expect(r.metric('checks{mytag:x}')).toMatchObject({ value: 1, passes: 6, fails: 0 });
+    expect(r.metric('cart_value{currency:eur}')).toMatchObject({ avg: 20, min: 10, max: 30, thresholds: { 'avg==20': false, 'min==10': false } });
+    expect(r.metric('cart_value').max).toBe(99);
+    expect(r.metric('iterations{phase:last}')).toMatchObject({ count: 2 });
+    expect(r.metric('iteration_duration{scenario:browse}').thresholds).toEqual({ 'max<30000': false });
+    expect(r.metric('http_req_duration{name:home}').thresholds).toEqual({ 'p(95)<5000': false });
+    // The summary shows each sub-metric under its parent, marked by its thresholds.
+    const legacy = await runCli(['run', join(EXAMPLES, 'tags-submetrics.js'), '-e', `BASE_URL=${server.url}`, '--quiet', '--address', '', '--summary-mode', 'legacy']);
+    expect(legacy.code).toBe(0);
+    const lines = legacy.stdout.split('\n');
+    const at = (prefix: RegExp) => lines.findIndex((l) => prefix.test(l));
+    expect(at(/^ {5}http_reqs\.+: 36 /)).toBeGreaterThan(0);
+    expect(lines.slice(at(/^ {5}http_reqs\.+: /) + 1, at(/^ {5}http_reqs\.+: /) + 5).map((l) => l.replace(/\.+:.*/, ''))).toEqual([
+      '     ✓ { method:POST,group:::cart }',
+      '     ✓ { name:item }',
+      '     ✓ { status:404 }',
+      '     ✓ { team:shop,flow:browse }',
+    ]);
+    expect(lines[at(/^ {5}checks\.+: /) + 1]).toMatch(/^ {5}✓ \{ mytag:x \}\.+: 100\.00% ✓ 6 +✗ 0/);
+
+    const strict = await run('tags-submetrics.js', ['-e', 'STRICT=1']);
+    expect(strict.code).toBe(99);
+    expect(strict.metric('http_reqs{status:404}').thresholds).toEqual({ 'count==0': true });
+    expect(errorLines(strict.stderr).join('\n')).toContain("thresholds on metrics 'http_reqs{status:404}' have been crossed");
+  });
+
   test('errors-fail.js: fail() ends its iteration with the script line logged; the run goes on and exits 0', async () => {
     const r = await run('errors-fail.js');
     expect(r.code).toBe(0);

@@ -32,10 +32,19 @@ describe('threshold expressions', () => {
     expect(() => parseExpression(source, type)).toThrow(`'${source}'`);
   });
 
-  test('sub-metric keys carry their tags; bad keys are refused', () => {
-    expect(parseKey('http_req_duration{status:200, method:GET}')).toEqual({ metric: 'http_req_duration', tags: [['status', '200'], ['method', 'GET']] });
-    expect(parseKey('http_reqs')).toEqual({ metric: 'http_reqs', tags: [] });
-    expect(() => parseKey('http_req_duration{status}')).toThrow(/not "tag:value"/);
+  test('sub-metric keys carry their tags, read as k6 reads selectors; bad keys are refused', () => {
+    expect(parseKey('http_req_duration{status:200, method:GET}')).toEqual({ metric: 'http_req_duration', tags: [['status', '200'], ['method', 'GET']], selector: 'status:200, method:GET' });
+    expect(parseKey('http_reqs')).toEqual({ metric: 'http_reqs', tags: [], selector: '' });
+    // Quotes and spaces trimmed, the value after the first colon, empty parts skipped.
+    expect(parseKey(`checks{ "check": 'is ok' ,, group:::a::b }`)).toEqual({
+      metric: 'checks',
+      tags: [['check', 'is ok'], ['group', '::a::b']],
+      selector: `"check": 'is ok' ,, group:::a::b`,
+    });
+    // k6 reads a part without a colon as the tag with an empty value.
+    expect(parseKey('http_req_duration{status}').tags).toEqual([['status', '']]);
+    expect(() => parseKey('http_reqs{:200}')).toThrow(/no tag name/);
+    expect(() => parseKey('http_reqs{ }')).toThrow(/an empty selector/);
     expect(() => parseKey('bad name')).toThrow(ThresholdError);
   });
 

@@ -26,6 +26,7 @@ export type {
   ControlFailure,
   EngineOptions,
   GroupSnapshot,
+  HeaderPair,
   MetricSnapshot,
   RequestOptions,
   RunSummary,

@@ -32,13 +32,6 @@ export function enableOutputs(engine: Engine, outputs: OutputTarget[], rawThresh
   }
 }
 
-/** The raw thresholds of `keys` (those the run skipped), for the JUnit report. */
-export function skippedThresholds(rawThresholds: unknown, keys: string[]): Array<{ key: string; sources: string[] }> {
-  return thresholdDeclarations(rawThresholds)
-    .filter((d) => keys.includes(d.key.trim()))
-    .map((d) => ({ key: d.key.trim(), sources: d.thresholds.map((t) => t.source) }));
-}
-
 /** Warning lines for the end of the run: samples the writer could not keep up with, I/O errors. */
 export function outputWarnings(stats: OutputStats | null | undefined): string[] {
   if (!stats) return [];

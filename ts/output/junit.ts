@@ -3,8 +3,7 @@
  * (testsuites > testsuite > testcase > failure). One test case per threshold, named as k6's
  * jslib `jUnit()` names them (`metric - expression`), failed when the threshold failed, with the
  * value it was compared with; one per check, failed when any of its runs failed, with the
- * passes and fails. Thresholds the run could not evaluate are `skipped`, so that a CI report never
- * shows them as passed.
+ * passes and fails.
  */
 import type { GroupSnapshot } from '../native';
 import type { ThresholdResult } from '../thresholds/evaluate';
@@ -12,8 +11,6 @@ import type { ThresholdResult } from '../thresholds/evaluate';
 export interface JunitInput {
   /** Threshold key (`metric` or `metric{tag:value}`) -> its results at the end of the run. */
   thresholds: Map<string, ThresholdResult[]>;
-  /** Thresholds not evaluated (unsupported sub-metric selectors): key and expressions. */
-  skipped?: Array<{ key: string; sources: string[] }>;
   /** The engine's group tree (checks live on their groups). */
   groups: GroupSnapshot[];
   durationMs: number;
@@ -23,7 +20,6 @@ interface Case {
   name: string;
   classname: string;
   failure?: { message: string; type: string; text: string };
-  skipped?: string;
 }
 
 /** XML 1.0 text and attribute escaping; characters XML cannot carry at all become U+FFFD. */
@@ -44,11 +40,8 @@ function num(v: number): string {
   return String(Number(v.toFixed(6)));
 }
 
-function thresholdCases(thresholds: Map<string, ThresholdResult[]>, skipped: JunitInput['skipped']): Case[] {
+function thresholdCases(thresholds: Map<string, ThresholdResult[]>): Case[] {
   const cases: Case[] = [];
-  for (const { key, sources } of skipped ?? []) {
-    for (const source of sources) cases.push({ name: `${key} - ${source}`, classname: 'thresholds', skipped: 'not evaluated: this sub-metric selector is not supported yet' });
-  }
   for (const [key, results] of thresholds) {
     for (const r of results) {
       const name = `${key} - ${r.threshold.source}`;
@@ -80,17 +73,12 @@ function checkCases(groups: GroupSnapshot[]): Case[] {
 
 function suite(name: string, cases: Case[], time: string): string {
   const failures = cases.filter((c) => c.failure).length;
-  const skipped = cases.filter((c) => c.skipped).length;
-  const lines = [`  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}">`];
+  const lines = [`  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${failures}" errors="0" time="${time}">`];
   for (const c of cases) {
     const open = `    <testcase name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}" time="0"`;
     if (c.failure) {
       lines.push(`${open}>`);
       lines.push(`      <failure message="${xmlEscape(c.failure.message)}" type="${c.failure.type}">${xmlEscape(c.failure.text)}</failure>`);
-      lines.push('    </testcase>');
-    } else if (c.skipped) {
-      lines.push(`${open}>`);
-      lines.push(`      <skipped message="${xmlEscape(c.skipped)}"/>`);
       lines.push('    </testcase>');
     } else {
       lines.push(`${open}/>`);
@@ -103,15 +91,14 @@ function suite(name: string, cases: Case[], time: string): string {
 export function renderJunit(input: JunitInput): string {
   const time = (input.durationMs / 1000).toFixed(3);
   const suites: Array<[string, Case[]]> = [
-    ['thresholds', thresholdCases(input.thresholds, input.skipped)],
+    ['thresholds', thresholdCases(input.thresholds)],
     ['checks', checkCases(input.groups)],
   ];
   const tests = suites.reduce((n, [, cases]) => n + cases.length, 0);
   const failures = suites.reduce((n, [, cases]) => n + cases.filter((c) => c.failure).length, 0);
-  const skipped = suites.reduce((n, [, cases]) => n + cases.filter((c) => c.skipped).length, 0);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="volley" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}">`,
+    `<testsuites name="volley" tests="${tests}" failures="${failures}" errors="0" time="${time}">`,
     ...suites.map(([name, cases]) => suite(name, cases, time)),
     '</testsuites>',
     '',

@@ -4,7 +4,7 @@ import type { EngineOptions } from '../native';
 import { ConfigError, parseEnv, parseShortcuts, sidePlan, type LifecycleTimeouts, type RunFlags, type RunPlan } from './plan';
 import { toRequestList } from './requestList';
 import { asSingleScenario, poolSize } from './scenarios';
-import { durationMs, scenariosFromOptions, type ScriptScenario } from './scriptPlan';
+import { durationMs, scenariosFromOptions, stringMap, type ScriptScenario } from './scriptPlan';
 import { parseSegment, scaleScenario } from './segment';
 import type { ScenarioSpec } from '../script/vu';
 import { ScriptSession } from './scriptSession';
@@ -56,13 +56,18 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
     const summary = scriptSummarySettings(flags, info.options);
     side.summaryTrendStats = summary.trendStats;
     side.summaryTimeUnit = summary.timeUnit;
+    // k6's test-wide tags, under each scenario's own (js/runner.go: RunTags, then the scenario's).
+    const runTags = stringMap(info.options.tags, 'options.tags');
+    const tagsOf = (s: ScriptScenario) => ({ ...runTags, ...s.tags });
     for (const s of scenarios) checkExec(s, info.exports, info.lists, scenarios.length > 1);
     // A scenario whose exec names an exported array runs it on the native fast path.
     const segment = flags.executionSegment === undefined ? undefined : parseSegment(flags.executionSegment, flags.executionSegmentSequence);
     const engineScenarios = scenarios.map((s) => {
       const list = info.lists[s.exec];
       const own = segment ? scaleScenario(s.engine, segment) : s.engine;
-      return list ? { ...own, requests: toRequestList(s.exec, list) } : own;
+      // Native scenarios tag their samples in the engine; JS VUs send their tags themselves.
+      const tags = Object.entries(tagsOf(s)).map(([name, value]) => ({ name, value }));
+      return list ? { ...own, requests: toRequestList(s.exec, list), tags } : own;
     });
     const js = scenarios.filter((s) => !info.lists[s.exec]);
     const engine: EngineOptions = {
@@ -71,6 +76,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
       scenarios: engineScenarios,
       paused: flags.paused ?? false,
       insecureSkipTlsVerify: flags.insecureSkipTlsVerify ?? false,
+      thresholdKeys: thresholds.sets.map((s) => s.key),
     };
     if (js.length === 0) {
       const lifecycle = ['setup', 'teardown', 'handleSummary'].filter((f) => info.exports.includes(f));
@@ -89,7 +95,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
       exec: s.exec,
       // k6: the scenario's env over the run's (-e and the system environment).
       env: { ...env, ...s.env },
-      tags: s.tags,
+      tags: tagsOf(s),
     }));
     session.configure({ scenarios: runs, vusMax: js.reduce((n, s) => n + poolSize(s.engine), 0) });
     engine.scriptWorkers = session.workerCount;

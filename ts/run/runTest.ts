@@ -11,7 +11,7 @@ import type { ScriptLifecycle } from '../api/surface';
 import { Engine, type MetricSnapshot } from '../native';
 import { frameForStdout, renderTextSummary, serializeSummaryExport } from '../summary';
 import type { SummaryData } from '../summary/types';
-import { enableOutputs, outputWarnings, renderJunit, skippedThresholds } from '../output';
+import { enableOutputs, outputWarnings, renderJunit } from '../output';
 import { banner } from './banner';
 import { ExitCode } from './exitCodes';
 import type { RunPlan } from './plan';
@@ -19,7 +19,7 @@ import { completedIterations, LiveProgress, progressMode } from './progress';
 import { ScriptError, type ScriptSession } from './scriptSession';
 import { listenForTestAbort } from '../script/runtime';
 import { buildSummaryData, thresholdTrendValues } from './summaryData';
-import { evaluateAll, statsFor, ThresholdWatch, type PlannedThresholds } from './thresholdRun';
+import { bindSubmetrics, evaluateAll, metricOf, statsFor, ThresholdWatch, type PlannedThresholds } from './thresholdRun';
 
 export interface RunIo {
   out: (text: string) => void;
@@ -92,8 +92,10 @@ function writeSummaryOutputs(io: RunIo, outputs: Record<string, unknown>): void 
   }
 }
 
-export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: ScriptSession, thresholds: PlannedThresholds = { sets: [], skipped: [] }): Promise<number> {
+export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: ScriptSession, planned: PlannedThresholds = { sets: [] }): Promise<number> {
   const engine = new Engine(plan.engine);
+  // Keys with a tag selector read the sub-metric the engine made for them.
+  const thresholds = bindSubmetrics(planned, engine);
   // --out: the files are created now, so that a bad path fails before anything runs.
   const outputError = enableOutputs(engine, plan.outputs, plan.script?.thresholds);
   if (outputError) {
@@ -101,7 +103,6 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
     if (session) await session.close();
     return ExitCode.InvalidConfig;
   }
-  for (const key of thresholds.skipped) log(io, 'warning', `the threshold on "${key}" is not evaluated: sub-metric selectors other than {expected_response:true} are not supported yet`);
   const watch = new ThresholdWatch(engine, thresholds, (keys) =>
     log(io, 'error', `thresholds on metrics '${keys.join("', '")}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`),
   );
@@ -182,11 +183,13 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
     });
     const evaluated = evaluateAll(thresholds, metrics);
     let thresholdsFailed = false;
-    for (const [key, results] of evaluated) {
-      const metric = data.metrics[key];
-      if (!metric) continue;
-      metric.thresholds = Object.fromEntries(results.map((r) => [r.threshold.source, { ok: r.ok }]));
+    for (const set of thresholds.sets) {
+      const results = evaluated.get(set.key) ?? [];
       if (results.some((r) => !r.ok)) thresholdsFailed = true;
+      // Keys selecting the same sub-metric share its entry (and its thresholds).
+      const metric = data.metrics[metricOf(thresholds, set)];
+      if (!metric) continue;
+      metric.thresholds = { ...metric.thresholds, ...Object.fromEntries(results.map((r) => [r.threshold.source, { ok: r.ok }])) };
     }
     watch.record(evaluated);
 
@@ -201,7 +204,7 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
       else io.out(frameForStdout(renderTextSummary(data, { mode: plan.summaryMode, thresholdValues: thresholdTrendValues(data, metrics) })));
       if (plan.summaryExport) writeFileSync(plan.summaryExport, serializeSummaryExport(data));
     }
-    if (plan.junit) writeFileSync(plan.junit, renderJunit({ thresholds: evaluated, skipped: skippedThresholds(plan.script?.thresholds, thresholds.skipped), groups: engine.groups(), durationMs: engine.elapsedMs() }));
+    if (plan.junit) writeFileSync(plan.junit, renderJunit({ thresholds: evaluated, groups: engine.groups(), durationMs: engine.elapsedMs() }));
     for (const warning of outputWarnings(engine.outputStats())) log(io, 'warning', warning);
     if (thresholdsFailed) {
       const failed = [...evaluated].filter(([, rs]) => rs.some((r) => !r.ok)).map(([k]) => k);

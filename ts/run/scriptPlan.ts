@@ -87,7 +87,7 @@ function executorSpecific(executor: string, s: Options, at: string): Partial<Sce
 const SCENARIO_NAME = /^[0-9a-zA-Z_-]+$/;
 
 /** `env` and `tags`: objects of strings (k6 refuses other values when it decodes them). */
-function stringMap(value: unknown, at: string): Record<string, string> {
+export function stringMap(value: unknown, at: string): Record<string, string> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`invalid ${at}: expected an object of strings`);
   for (const [k, v] of Object.entries(value)) {

@@ -1,8 +1,8 @@
 /**
  * Thresholds during a run: parsed before the start, evaluated every 2 s (GET /v1/status
- * `tainted`) and at the end (summary marks, exit code 99). Sub-metric selectors other than
- * the built-in `{expected_response:true}` need tagged samples, which the engine does not keep
- * yet: those are reported and left out.
+ * `tainted`) and at the end (summary marks, exit code 99). A key with a tag selector
+ * (`metric{tag:value}`) reads the engine's sub-metric for it (spec §5.3): the engine makes one
+ * per distinct selector and says which holds each key's samples (`Engine.submetrics()`).
  */
 import type { Engine, MetricSnapshot } from '../native';
 import { evaluateSet, neededStats, type ThresholdResult } from '../thresholds/evaluate';
@@ -18,31 +18,36 @@ const BUILTIN_TYPES: Record<string, MetricType> = {
 
 export interface PlannedThresholds {
   sets: ThresholdSet[];
-  skipped: string[];
+  /** Key -> the engine's sub-metric id for keys with a selector (see `bindSubmetrics`). */
+  submetrics?: Map<string, string>;
 }
 
 export function planThresholds(raw: unknown): PlannedThresholds {
-  if (raw === undefined || raw === null) return { sets: [], skipped: [] };
+  if (raw === undefined || raw === null) return { sets: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('invalid thresholds: expected an object of metric -> expressions');
-  let sets: ThresholdSet[];
   try {
-    sets = parseThresholds(raw as Record<string, unknown>, (m) => BUILTIN_TYPES[m]);
+    return { sets: parseThresholds(raw as Record<string, unknown>, (m) => BUILTIN_TYPES[m]) };
   } catch (e) {
     if (e instanceof ThresholdError) throw new ConfigError(e.message);
     throw e;
   }
-  const supported = (s: ThresholdSet) => s.tags.length === 0 || (s.tags.length === 1 && s.tags[0][0] === 'expected_response' && s.tags[0][1] === 'true');
-  return { sets: sets.filter(supported), skipped: sets.filter((s) => !supported(s)).map((s) => s.key) };
 }
 
-function engineName(set: ThresholdSet): string {
-  return set.tags.length ? `${set.metric}{expected_response:true}` : set.metric;
+/** The plan with the ids the engine gave the sub-metrics of its selector keys. */
+export function bindSubmetrics(planned: PlannedThresholds, engine: Pick<Engine, 'submetrics'>): PlannedThresholds {
+  return { ...planned, submetrics: new Map(engine.submetrics().map((s) => [s.key, s.id])) };
+}
+
+/** The metric (or sub-metric) whose values a set's thresholds read. */
+export function metricOf(planned: PlannedThresholds, set: ThresholdSet): string {
+  if (set.tags.length === 0) return set.metric;
+  return planned.submetrics?.get(set.key) ?? `${set.metric}{${set.selector}}`;
 }
 
 export function evaluateAll(planned: PlannedThresholds, metrics: MetricSnapshot[]): Map<string, ThresholdResult[]> {
   const byName = new Map(metrics.map((m) => [m.name, Object.fromEntries(m.stats.map((s) => [s.name, s.value]))]));
   const out = new Map<string, ThresholdResult[]>();
-  for (const set of planned.sets) out.set(set.key, evaluateSet(set, byName.get(engineName(set))));
+  for (const set of planned.sets) out.set(set.key, evaluateSet(set, byName.get(metricOf(planned, set))));
   return out;
 }
 
@@ -87,7 +92,7 @@ export class ThresholdWatch {
       const rs = results.get(set.key) ?? [];
       // k6 skips metrics without values: they stay null until they have some.
       if (rs.every((r) => r.value === undefined)) continue;
-      const name = engineName(set);
+      const name = metricOf(this.planned, set);
       failedByMetric.set(name, (failedByMetric.get(name) ?? false) || rs.some((r) => !r.ok));
     }
     for (const [name, failed] of failedByMetric) this.tainted.set(name, failed);

@@ -15,7 +15,7 @@ import {
   scriptHostSend,
   scriptHostWaitIteration,
 } from '../native';
-import type { ScriptHost, ScriptRequest, ScriptResponse } from '../native';
+import type { HeaderPair, ScriptHost, ScriptRequest, ScriptResponse } from '../native';
 
 /**
  * A response as the inbox delivers it: a text body comes as a string already, and the headers as
@@ -53,6 +53,7 @@ const COMPARED: Record<keyof ScriptRequest, 'value' | 'never-same' | 'pairs'> = 
   // A body Buffer may view memory the script changed since.
   body: 'never-same',
   headers: 'pairs',
+  tags: 'pairs',
 };
 void COMPARED;
 
@@ -60,13 +61,17 @@ void COMPARED;
  * Whether `b` is `a` again, field by field as COMPARED says (written out: a generic loop over the
  * keys costs more than the resend saves). No body is ever the same.
  */
-function sameRequest(a: ScriptRequest, b: ScriptRequest): boolean {
+export function sameRequest(a: ScriptRequest, b: ScriptRequest): boolean {
   if (a.method !== b.method || a.url !== b.url || a.timeoutMs !== b.timeoutMs) return false;
   if (a.responseType !== b.responseType || a.group !== b.group || a.scenario !== b.scenario) return false;
   if (a.body !== undefined || b.body !== undefined) return false;
-  const x = a.headers;
-  const y = b.headers;
-  if (x.length !== y.length) return false;
+  return samePairs(a.headers, b.headers) && samePairs(a.tags, b.tags);
+}
+
+/** Header or tag lists (tags: the same array while the VU's tags do not change), pair by pair. */
+function samePairs(x: HeaderPair[] | undefined, y: HeaderPair[] | undefined): boolean {
+  if (x === y) return true;
+  if (x === undefined || y === undefined || x.length !== y.length) return false;
   for (let i = 0; i < x.length; i++) if (x[i].name !== y[i].name || x[i].value !== y[i].value) return false;
   return true;
 }
@@ -96,10 +101,11 @@ export class HostLink {
    * Reports the end of `vu`'s iteration (`done`: whether it completed; undefined before the
    * first) and resolves true when the executor grants it another, false when it never will.
    */
-  nextIteration(vu: number, done?: boolean): Promise<boolean> {
+  nextIteration(vu: number, done?: boolean, tags?: HeaderPair[]): Promise<boolean> {
     return new Promise((resolve) => {
       this.grants[vu] = resolve;
-      scriptHostWaitIteration(this.id, vu, done);
+      // The tags end the last iteration (its samples carry them): only with `done`.
+      scriptHostWaitIteration(this.id, vu, done, done === undefined ? undefined : tags);
       this.flushSoon();
     });
   }
@@ -125,19 +131,22 @@ export class HostLink {
     });
   }
 
-  /** ScriptHost.recordCheck (k6's check()), without the method call's cost. */
-  recordCheck(groupPath: string, name: string, passed: boolean): void {
-    scriptHostRecordCheck(this.id, groupPath, name, passed);
+  /**
+   * ScriptHost.recordCheck (k6's check()), without the method call's cost. `scenario`: the VU's
+   * scenario index; `tags`: the VU's and the check's user tags.
+   */
+  recordCheck(groupPath: string, name: string, passed: boolean, scenario?: number, tags?: HeaderPair[]): void {
+    scriptHostRecordCheck(this.id, groupPath, name, passed, scenario, tags);
   }
 
   /** ScriptHost.recordGroup (the end of k6's group()). */
-  recordGroup(path: string, tookMs: number): void {
-    scriptHostRecordGroup(this.id, path, tookMs);
+  recordGroup(path: string, tookMs: number, scenario?: number, tags?: HeaderPair[]): void {
+    scriptHostRecordGroup(this.id, path, tookMs, scenario, tags);
   }
 
   /** ScriptHost.addMetricSample (a custom metric's add()). */
-  addMetricSample(name: string, kind: string, isTime: boolean, value: number, group?: string | null): void {
-    scriptHostAddMetricSample(this.id, name, kind, isTime, value, group);
+  addMetricSample(name: string, kind: string, isTime: boolean, value: number, group?: string | null, scenario?: number, tags?: HeaderPair[]): void {
+    scriptHostAddMetricSample(this.id, name, kind, isTime, value, group, scenario, tags);
   }
 
   /**

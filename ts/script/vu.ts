@@ -1,7 +1,9 @@
 /** One VU's state, as k6 keeps it per VU: ids, iteration, current group, tags, cookies. */
 import type { ScriptHost } from '../native';
 import type { HostLink } from './hostLink';
+import { logLine } from './log';
 import { CookieJar } from './modules/cookies';
+import { VuTags } from './vuTags';
 
 /** Where modules reach the engine; there is none while options are read. */
 export interface HostSource {
@@ -15,6 +17,8 @@ export interface ScenarioInfo {
   name: string;
   executor: string;
   startTime: number;
+  /** Its place in the run's list of scenarios (how the engine names it); none for VU 0. */
+  index?: number;
 }
 
 /** A scenario as the script workers run it: the export its VUs call, their `__ENV` and tags. */
@@ -28,7 +32,8 @@ export interface ScenarioSpec extends ScenarioInfo {
 export class VuContext {
   iteration = -1;
   groupPath = '';
-  readonly tags: Record<string, string> = {};
+  /** k6's VU tags (`exec.vu.tags`), on every sample the VU makes. */
+  readonly tags = new VuTags((msg) => process.stderr.write(logLine('warning', msg)));
   readonly cookies = new CookieJar();
   /** Parsed once, at the VU's first iteration (k6 caches it there too). */
   setupData: unknown = undefined;

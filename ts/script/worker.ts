@@ -56,9 +56,10 @@ function importFor(vu: number): Promise<ScriptModule> {
 async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
   const { id } = claimed;
   const scenario = setup.scenarios[claimed.scenario];
-  const vu = runtime.vu(id, scenario, scenario.env);
-  // k6 tags a VU's samples with its scenario and the scenario's tags (js/runner.go, Activate).
-  Object.assign(vu.tags, { scenario: scenario.name }, scenario.tags);
+  const vu = runtime.vu(id, { ...scenario, index: claimed.scenario }, scenario.env);
+  // k6 tags a VU's samples with its scenario and the scenario's tags (js/runner.go, Activate);
+  // `scenario.tags` holds the test's `options.tags` under the scenario's own.
+  vu.tags.assign({ scenario: scenario.name, ...scenario.tags });
   const link = runtime.requireLink();
   let fn: ((data: unknown) => unknown) | null = null;
   // k6 empties the VU's cookie jar before each iteration unless `noCookiesReset` (js/runner.go, runFn).
@@ -74,7 +75,7 @@ async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
   }
   vu.inInit = false;
   let done: boolean | undefined; // how the last iteration ended, reported with the next wait
-  while (await link.nextIteration(id, done)) {
+  while (await link.nextIteration(id, done, vu.tags.pairs())) {
     vu.nextIteration();
     if (resetCookies) vu.cookies.clearAll();
     if (!vu.setupDataLoaded) {

@@ -26,6 +26,8 @@ export interface ThresholdSet {
   metric: string;
   /** Tag selector of a sub-metric, in the order written. */
   tags: Array<[string, string]>;
+  /** The selector's text as written between the braces, trimmed ('' without one). */
+  selector: string;
   thresholds: Threshold[];
 }
 
@@ -62,21 +64,32 @@ function describe(type: MetricType): string {
   return { counter: 'count or rate', gauge: 'value', rate: 'rate', trend: 'avg, min, max, med or p(N)' }[type];
 }
 
-/** `name` or `name{tag:value,tag2:value2}`; k6 trims outer whitespace of the selector. */
-export function parseKey(key: string): { metric: string; tags: Array<[string, string]> } {
-  const m = /^([a-zA-Z0-9_]+)(?:\{(.*)\})?$/.exec(key.trim());
+/** k6 trims selector names and values of spaces, then of quotes (`'GET'`, `"GET"`). */
+function trimTag(text: string): string {
+  return text.trim().replace(/^["']+|["']+$/g, '');
+}
+
+/**
+ * `name` or `name{tag:value,tag2:value2}`, read as k6 reads sub-metric selectors
+ * (Metric.AddSubmetric): parts split on `,` (empty ones skipped), then on the first `:` (a group
+ * path keeps its `::`); a part without `:` selects the empty value.
+ */
+export function parseKey(key: string): { metric: string; tags: Array<[string, string]>; selector: string } {
+  const m = /^([a-zA-Z0-9_]+)(?:\{(.*)\})?$/s.exec(key.trim());
   if (!m) throw new ThresholdError(`invalid threshold key '${key}': expected "metric" or "metric{tag:value}"`);
   const tags: Array<[string, string]> = [];
+  const selector = (m[2] ?? '').trim();
   if (m[2] !== undefined) {
-    for (const part of m[2].split(',')) {
+    for (const part of selector.split(',')) {
+      if (part === '') continue;
       const i = part.indexOf(':');
-      const name = i > 0 ? part.slice(0, i).trim() : '';
-      if (!name) throw new ThresholdError(`invalid threshold key '${key}': the selector part '${part.trim()}' is not "tag:value"`);
-      tags.push([name, part.slice(i + 1).trim()]);
+      const name = trimTag(i >= 0 ? part.slice(0, i) : part);
+      if (!name) throw new ThresholdError(`invalid threshold key '${key}': the selector part '${part.trim()}' has no tag name (expected "tag:value")`);
+      tags.push([name, i >= 0 ? trimTag(part.slice(i + 1)) : '']);
     }
     if (tags.length === 0) throw new ThresholdError(`invalid threshold key '${key}': an empty selector`);
   }
-  return { metric: m[1], tags };
+  return { metric: m[1], tags, selector };
 }
 
 type RawThreshold = string | { threshold?: unknown; abortOnFail?: unknown; delayAbortEval?: unknown };
@@ -85,7 +98,7 @@ type RawThreshold = string | { threshold?: unknown; abortOnFail?: unknown; delay
 export function parseThresholds(raw: Record<string, unknown>, typeOf: (metric: string) => MetricType | undefined): ThresholdSet[] {
   const sets: ThresholdSet[] = [];
   for (const [key, value] of Object.entries(raw)) {
-    const { metric, tags } = parseKey(key);
+    const { metric, tags, selector } = parseKey(key);
     const type = typeOf(metric);
     const list = Array.isArray(value) ? (value as RawThreshold[]) : [value as RawThreshold];
     const thresholds = list.map((item): Threshold => {
@@ -103,7 +116,7 @@ export function parseThresholds(raw: Record<string, unknown>, typeOf: (metric: s
       }
       throw new ThresholdError(`invalid threshold on '${key}': expected a string or {threshold, abortOnFail, delayAbortEval}`);
     });
-    sets.push({ key: key.trim(), metric, tags, thresholds });
+    sets.push({ key: key.trim(), metric, tags, selector, thresholds });
   }
   return sets;
 }

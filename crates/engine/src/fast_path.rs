@@ -3,6 +3,7 @@
 
 use crate::exec::Workload;
 use crate::http::{BodyMode, ClientConfig, PreparedRequest, VuClient};
+use crate::metrics::tags::TagSet;
 use crate::metrics::Registry;
 use std::sync::Arc;
 
@@ -12,6 +13,8 @@ pub struct RequestWorkload {
     registry: Arc<Registry>,
     /// The scenario's name: the `scenario` tag of its samples.
     scenario: Box<str>,
+    /// The user tags of its samples (`options.tags`, the scenario's `tags`).
+    tags: TagSet,
 }
 
 impl RequestWorkload {
@@ -20,12 +23,14 @@ impl RequestWorkload {
         client: ClientConfig,
         registry: Arc<Registry>,
         scenario: &str,
+        tags: TagSet,
     ) -> Self {
         RequestWorkload {
             requests: requests.into_boxed_slice(),
             client,
             registry,
             scenario: scenario.into(),
+            tags,
         }
     }
 }
@@ -37,14 +42,22 @@ impl Workload for RequestWorkload {
         VuClient::new(self.client.clone())
     }
 
-    async fn iterate(&self, vu: &mut VuClient) {
+    async fn iterate(&self, vu: &mut VuClient) -> TagSet {
         for request in self.requests.iter() {
             let outcome = vu.send(request, BodyMode::Discard).await;
-            // Outputs tag fast-path requests with the root group "" and their scenario.
+            // Fast-path requests are tagged with the root group "" and their scenario.
             let proto = vu.response().proto();
-            self.registry
-                .record_request(&outcome, request, proto, None, Some(&self.scenario));
+            self.registry.record_request(
+                &outcome,
+                request,
+                proto,
+                None,
+                Some(&self.scenario),
+                &self.tags,
+            );
         }
+        // Empty unless the scenario has tags: then one shared pointer, not a copy.
+        self.tags.clone()
     }
 
     /// The dropped request may have left a response half read on the connection.

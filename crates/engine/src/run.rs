@@ -27,6 +27,9 @@ pub enum Work {
 pub struct Scenario {
     pub config: ScenarioConfig,
     pub work: Work,
+    /// The user tags of a native scenario's samples (`options.tags` and its own `tags`); JS VUs
+    /// send theirs with each sample.
+    pub tags: crate::metrics::tags::TagSet,
 }
 
 /// The engine's worker threads when the config does not say: one per core, as native scenarios
@@ -66,6 +69,9 @@ pub struct EngineConfig {
     pub start_paused: bool,
     /// Engine worker threads; None = one per core.
     pub workers: Option<usize>,
+    /// The run's threshold keys: those with a tag selector (`metric{tag:value}`) get a
+    /// sub-metric (spec §5.3).
+    pub threshold_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -130,7 +136,7 @@ impl Engine {
                 return Err(format!("two scenarios are named {name}"));
             }
         }
-        let registry = Arc::new(Registry::new());
+        let registry = Arc::new(Registry::with_submetrics(&config.threshold_keys)?);
         let groups = Arc::new(GroupTree::new());
         let client = ClientConfig::new(config.insecure_skip_tls_verify);
         let prepared = config
@@ -150,6 +156,11 @@ impl Engine {
                     client,
                     registry.clone(),
                     groups.clone(),
+                    config
+                        .scenarios
+                        .iter()
+                        .map(|s| s.config.name.clone())
+                        .collect(),
                 ))
             });
         let scenarios = config
@@ -371,6 +382,7 @@ impl Engine {
                         client.clone(),
                         self.registry.clone(),
                         &scenario.config.name,
+                        scenario.tags,
                     );
                     Box::pin(run_scenario(
                         &pool,

@@ -10,7 +10,9 @@
 use crate::exec::Workload;
 use crate::groups::GroupTree;
 use crate::http::{BodyMode, ClientConfig, Outcome, PreparedRequest, RequestSpec, VuClient};
+use crate::metrics::tags::TagSet;
 use crate::metrics::Registry;
+use crate::output::VuPointTags;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,15 +37,19 @@ pub enum IterationEnd {
     Failed,
 }
 
+/// How an iteration ended and the VU's user tags then (its `iterations` and
+/// `iteration_duration` samples carry them).
+type Ended = (IterationEnd, TagSet);
+
 struct Grant {
-    done: oneshot::Sender<IterationEnd>,
+    done: oneshot::Sender<Ended>,
 }
 
 /// One JS VU's end of the bridge.
 pub struct VuSlot {
     pub id: u64,
     grants: tokio::sync::Mutex<mpsc::Receiver<Grant>>,
-    pending: Mutex<Option<oneshot::Sender<IterationEnd>>>,
+    pending: Mutex<Option<oneshot::Sender<Ended>>>,
     /// Set when the executor gave up on the iteration in flight (a stop, the end of
     /// gracefulStop): the VU's further requests fail at once, so its JS ends quickly.
     interrupted: AtomicBool,
@@ -100,6 +106,8 @@ pub struct ScriptBridge {
     registry: Arc<Registry>,
     groups: Arc<GroupTree>,
     slots: Mutex<HashMap<u64, Arc<VuSlot>>>,
+    /// The scenarios' names by index (what JS names its VUs' scenario by).
+    scenarios: Box<[Box<str>]>,
     /// setup()'s result as JSON text (None: no data). The REST API reads and replaces it; each VU
     /// reads it once, at its first iteration, as k6 does.
     setup_data: Mutex<Option<String>>,
@@ -118,6 +126,7 @@ impl ScriptBridge {
         client: ClientConfig,
         registry: Arc<Registry>,
         groups: Arc<GroupTree>,
+        scenarios: Vec<String>,
     ) -> Self {
         let (assign_tx, assign_rx): (Vec<_>, Vec<_>) = (0..script_workers.max(1))
             .map(|_| {
@@ -140,6 +149,7 @@ impl ScriptBridge {
             registry,
             groups,
             slots: Mutex::new(HashMap::from([(0, lifecycle_vu)])),
+            scenarios: scenarios.into_iter().map(Into::into).collect(),
             setup_data: Mutex::new(None),
             assign_tx: Mutex::new(assign_tx),
             assign_rx,
@@ -198,23 +208,54 @@ impl ScriptBridge {
         *self.setup_data.lock().unwrap_or_else(|e| e.into_inner()) = json;
     }
 
+    /// The name of the scenario at `index` (None for VU 0 and unknown indexes).
+    pub fn scenario_name(&self, index: Option<u32>) -> Option<&str> {
+        index
+            .and_then(|i| self.scenarios.get(i as usize))
+            .map(|s| &**s)
+    }
+
     /// k6's `check()`: the `checks` rate and the check's counters on its group (spec §6).
-    pub fn record_check(&self, group_path: &str, name: &str, passed: bool) -> Result<(), String> {
+    /// `scenario`: the index of the VU's scenario; `user`: the VU's and the check's tags.
+    pub fn record_check(
+        &self,
+        group_path: &str,
+        name: &str,
+        passed: bool,
+        scenario: Option<u32>,
+        user: &TagSet,
+    ) -> Result<(), String> {
         self.groups.check(group_path, name)?.record(passed);
-        self.registry.checks.add(passed);
-        if let Some(out) = self.registry.output.stream() {
-            out.emit_check(group_path, name, passed);
-        }
+        self.registry.record_check(
+            passed,
+            &VuPointTags {
+                group: Some(group_path),
+                check: Some(name),
+                scenario: self.scenario_name(scenario),
+                user,
+            },
+        );
         Ok(())
     }
 
     /// A finished `group()`: it appears in the tree and feeds `group_duration`.
-    pub fn record_group(&self, path: &str, took_ms: f64) -> Result<(), String> {
+    pub fn record_group(
+        &self,
+        path: &str,
+        took_ms: f64,
+        scenario: Option<u32>,
+        user: &TagSet,
+    ) -> Result<(), String> {
         self.groups.ensure(path)?;
-        self.registry.group_duration.record_ms(took_ms);
-        if let Some(out) = self.registry.output.stream() {
-            out.emit_group_duration(path, took_ms);
-        }
+        self.registry.record_group_duration(
+            took_ms,
+            &VuPointTags {
+                group: Some(path),
+                check: None,
+                scenario: self.scenario_name(scenario),
+                user,
+            },
+        );
         Ok(())
     }
 
@@ -253,7 +294,8 @@ impl ScriptBridge {
         }
     }
 
-    pub fn iteration_done(&self, vu: u64, end: IterationEnd) {
+    /// The VU's iteration ended; `tags`: the VU's user tags at its end.
+    pub fn iteration_done(&self, vu: u64, end: IterationEnd, tags: TagSet) {
         if let Some(slot) = self.slot(vu) {
             if let Some(done) = slot
                 .pending
@@ -261,7 +303,7 @@ impl ScriptBridge {
                 .unwrap_or_else(|e| e.into_inner())
                 .take()
             {
-                let _ = done.send(end);
+                let _ = done.send((end, tags));
             }
         }
     }
@@ -354,18 +396,19 @@ impl Workload for ScriptWorkload {
         ScriptVu { grants: tx, slot }
     }
 
-    async fn iterate(&self, vu: &mut ScriptVu) {
+    async fn iterate(&self, vu: &mut ScriptVu) -> TagSet {
         let (done, ended) = oneshot::channel();
         if vu.grants.send(Grant { done }).await.is_err() {
-            return;
+            return TagSet::default();
         }
         // Dropped when the executor interrupts the iteration: mark it so that JS stops soon.
         let mut guard = InterruptOnDrop {
             slot: &vu.slot,
             armed: true,
         };
-        let _ = ended.await;
+        let tags = ended.await.map(|(_, tags)| tags).unwrap_or_default();
         guard.armed = false;
+        tags
     }
 }
 

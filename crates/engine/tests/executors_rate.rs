@@ -21,11 +21,13 @@ fn engine(target: &Target, scenario: ScenarioConfig, paused: bool) -> Arc<Engine
         scenarios: vec![Scenario {
             config: scenario,
             work: Work::Requests(vec![request]),
+            tags: Default::default(),
         }],
         script_workers: 0,
         insecure_skip_tls_verify: false,
         start_paused: paused,
         workers: Some(2),
+        threshold_keys: Vec::new(),
     })
     .unwrap()
 }

@@ -28,6 +28,7 @@ fn engine(scenarios: Vec<Scenario>, script_workers: usize) -> Arc<Engine> {
         insecure_skip_tls_verify: false,
         start_paused: false,
         workers: Some(2),
+        threshold_keys: Vec::new(),
     })
     .unwrap()
 }
@@ -58,10 +59,12 @@ fn two_scenarios_run_in_parallel_with_their_own_executors_and_exact_counts() {
             Scenario {
                 config: shared,
                 work: requests_to(&a),
+                tags: Default::default(),
             },
             Scenario {
                 config: per_vu,
                 work: requests_to(&b),
+                tags: Default::default(),
             },
         ],
         0,
@@ -107,10 +110,12 @@ fn start_time_offsets_a_scenario_on_the_run_clock() {
             Scenario {
                 config: first,
                 work: requests_to(&a),
+                tags: Default::default(),
             },
             Scenario {
                 config: later,
                 work: requests_to(&b),
+                tags: Default::default(),
             },
         ],
         0,
@@ -152,14 +157,17 @@ fn pause_freezes_every_scenario_and_delays_start_times() {
             Scenario {
                 config: vus,
                 work: requests_to(&a),
+                tags: Default::default(),
             },
             Scenario {
                 config: rate,
                 work: requests_to(&b),
+                tags: Default::default(),
             },
             Scenario {
                 config: late,
                 work: requests_to(&c),
+                tags: Default::default(),
             },
         ],
         0,
@@ -198,10 +206,12 @@ fn live_updates_reach_one_scenario_and_status_scale_the_first() {
             Scenario {
                 config: first,
                 work: requests_to(&a),
+                tags: Default::default(),
             },
             Scenario {
                 config: second,
                 work: requests_to(&b),
+                tags: Default::default(),
             },
         ],
         0,
@@ -245,6 +255,7 @@ fn a_live_rate_replaces_the_constant_arrival_rate() {
         vec![Scenario {
             config: s,
             work: requests_to(&target),
+            tags: Default::default(),
         }],
         0,
     );
@@ -307,7 +318,11 @@ impl JsStandIn {
                                 while bridge.next_iteration(vu.id).await {
                                     *iterations.lock().unwrap().entry(vu.scenario).or_default() +=
                                         1;
-                                    bridge.iteration_done(vu.id, IterationEnd::Completed);
+                                    bridge.iteration_done(
+                                        vu.id,
+                                        IterationEnd::Completed,
+                                        Default::default(),
+                                    );
                                 }
                             }));
                         }
@@ -350,10 +365,12 @@ fn vu_ids_are_unique_across_scenarios_and_each_vu_knows_its_scenario() {
             Scenario {
                 config: a,
                 work: Work::Script,
+                tags: Default::default(),
             },
             Scenario {
                 config: b,
                 work: Work::Script,
+                tags: Default::default(),
             },
         ],
         2,
@@ -395,6 +412,7 @@ fn a_live_rate_on_ramping_arrival_rate_holds_until_the_next_stage() {
         vec![Scenario {
             config: s,
             work: requests_to(&target),
+            tags: Default::default(),
         }],
         0,
     );
@@ -427,10 +445,12 @@ fn pausing_one_scenario_freezes_it_alone() {
             Scenario {
                 config: steady,
                 work: requests_to(&a),
+                tags: Default::default(),
             },
             Scenario {
                 config: held,
                 work: requests_to(&b),
+                tags: Default::default(),
             },
         ],
         0,
@@ -475,10 +495,12 @@ fn outputs_tag_samples_with_their_scenario() {
             Scenario {
                 config: first,
                 work: requests_to(&a),
+                tags: Default::default(),
             },
             Scenario {
                 config: second,
                 work: requests_to(&b),
+                tags: Default::default(),
             },
         ],
         0,
@@ -522,10 +544,12 @@ fn start_times_and_schedules_count_from_the_end_of_setup() {
             Scenario {
                 config: js,
                 work: Work::Script,
+                tags: Default::default(),
             },
             Scenario {
                 config: later,
                 work: requests_to(&target),
+                tags: Default::default(),
             },
         ],
         1,

@@ -1,8 +1,8 @@
 //! Conversions between the JS-facing types and the engine's.
 
 use crate::{
-    CheckSnapshot, ControlFailure, EngineOptions, GroupSnapshot, MetricSnapshot, RequestOptions,
-    ScenarioOptions, Stat, StatusSnapshot,
+    CheckSnapshot, ControlFailure, EngineOptions, GroupSnapshot, HeaderPair, MetricSnapshot,
+    RequestOptions, ScenarioOptions, Stat, StatusSnapshot,
 };
 use std::time::Duration;
 use volley_engine::control::{ControlError, StatusSnapshot as EngineStatus};
@@ -10,6 +10,7 @@ use volley_engine::exec::{ExecutorKind, ScenarioConfig, Stage};
 use volley_engine::groups::GroupSnapshot as EngineGroup;
 use volley_engine::http::RequestSpec;
 use volley_engine::metrics::registry::MetricSnapshot as EngineMetric;
+use volley_engine::metrics::tags::TagSet;
 use volley_engine::{EngineConfig, Scenario, Work};
 
 fn millis(ms: f64, what: &str) -> Result<Duration, String> {
@@ -112,6 +113,7 @@ fn single_scenario(o: &mut EngineOptions) -> ScenarioOptions {
         graceful_ramp_down_ms: o.graceful_ramp_down_ms,
         requests: None,
         exec: None,
+        tags: None,
     }
 }
 
@@ -157,7 +159,8 @@ pub fn engine_config(mut o: EngineOptions) -> Result<EngineConfig, String> {
                     ))
                 }
             };
-            Ok(Scenario { config, work })
+            let tags = tag_set(s.tags.take());
+            Ok(Scenario { config, work, tags })
         })
         .collect::<Result<Vec<_>, String>>()?;
     Ok(EngineConfig {
@@ -166,7 +169,16 @@ pub fn engine_config(mut o: EngineOptions) -> Result<EngineConfig, String> {
         insecure_skip_tls_verify: o.insecure_skip_tls_verify.unwrap_or(false),
         start_paused: o.paused.unwrap_or(false),
         workers: o.workers.map(|w| w as usize),
+        threshold_keys: o.threshold_keys.unwrap_or_default(),
     })
+}
+
+/// Tags as JS gives them (name/value pairs, a later name wins) for the engine.
+pub fn tag_set(pairs: Option<Vec<HeaderPair>>) -> TagSet {
+    match pairs {
+        Some(pairs) => TagSet::new(pairs.into_iter().map(|p| (p.name, p.value))),
+        None => TagSet::default(),
+    }
 }
 
 pub fn status_to_js(s: EngineStatus) -> StatusSnapshot {

@@ -62,6 +62,18 @@ pub struct EngineOptions {
     /// Every scenario of the test (k6's `scenarios`), run in parallel, each from its
     /// `startTimeMs`. When given, the single-scenario fields above are not read.
     pub scenarios: Option<Vec<ScenarioOptions>>,
+    /// The test's threshold keys: each `metric{tag:value,...}` gets a sub-metric (spec §5.3).
+    pub threshold_keys: Option<Vec<String>>,
+}
+
+/// Which sub-metric holds the samples of a threshold key (keys selecting the same tags share
+/// the first one's).
+#[napi(object)]
+pub struct SubmetricId {
+    /// The key as written, trimmed.
+    pub key: String,
+    /// `metric{selector}`: its name in `metrics()`.
+    pub id: String,
 }
 
 /// One request of a declarative request list.
@@ -271,6 +283,21 @@ impl Engine {
             .snapshot(run_time, &trend_stats)
             .into_iter()
             .map(metric_to_js)
+            .collect()
+    }
+
+    /// The sub-metric of each threshold key with a tag selector.
+    #[napi(catch_unwind)]
+    pub fn submetrics(&self) -> Vec<SubmetricId> {
+        self.inner
+            .registry()
+            .subs
+            .ids()
+            .iter()
+            .map(|(key, id)| SubmetricId {
+                key: key.clone(),
+                id: id.clone(),
+            })
             .collect()
     }
 

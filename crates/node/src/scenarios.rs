@@ -32,6 +32,9 @@ pub struct ScenarioOptions {
     pub requests: Option<Vec<RequestOptions>>,
     /// k6's `exec` as the script gave it, for display (the banner); the engine does not read it.
     pub exec: Option<String>,
+    /// The user tags of a native scenario's samples (`options.tags` under the scenario's own
+    /// `tags`); JS scenarios send their VUs' tags with each sample instead.
+    pub tags: Option<Vec<crate::HeaderPair>>,
 }
 
 /// One scenario right now (`/v1/scenarios`).

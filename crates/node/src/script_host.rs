@@ -1,6 +1,7 @@
 //! The script workers' side of the engine: VUs claim work, wait for iterations and send
 //! requests through the engine. Each worker thread attaches to the run by its handle.
 
+use crate::convert::tag_set;
 use crate::inbox::{Event, Events, Inbox, Posting, Reply, WakeFn};
 use crate::HeaderPair;
 use napi::bindgen_prelude::*;
@@ -10,6 +11,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use volley_engine::http::{Outcome, PreparedRequest, RequestSpec, VuClient};
+use volley_engine::metrics::tags::TagSet;
+use volley_engine::output::VuPointTags;
 use volley_engine::script::{IterationEnd, ScriptBridge, VuRuntime, VuSlot};
 
 /// Runs by handle, so that worker threads (other JS realms) reach the engine the main thread made.
@@ -44,6 +47,8 @@ pub struct ScriptRequest {
     /// tags of the request's samples in outputs.
     pub group: Option<String>,
     pub scenario: Option<String>,
+    /// The user tags of its samples: the VU's tags under `params.tags` (a `name` tag names it).
+    pub tags: Option<Vec<HeaderPair>>,
 }
 
 /// k6's `res.timings`, in milliseconds.
@@ -263,8 +268,14 @@ pub fn script_host_drain(env: Env, host: u32) -> Result<Events> {
 /// `ScriptHost.waitIteration` of the host listening as `host`.
 #[napi]
 #[cfg_attr(test, allow(dead_code))]
-pub fn script_host_wait_iteration(env: Env, host: u32, vu: u32, done: Option<bool>) -> Result<()> {
-    with_listening(host, |h| h.wait_iteration(env, vu, done))
+pub fn script_host_wait_iteration(
+    env: Env,
+    host: u32,
+    vu: u32,
+    done: Option<bool>,
+    tags: Option<Vec<HeaderPair>>,
+) -> Result<()> {
+    with_listening(host, |h| h.wait_iteration(env, vu, done, tags))
 }
 
 /// `ScriptHost.flush` of the host listening as `host`.
@@ -298,20 +309,32 @@ pub fn script_host_record_check(
     group_path: String,
     name: String,
     passed: bool,
+    scenario: Option<u32>,
+    tags: Option<Vec<HeaderPair>>,
 ) -> Result<()> {
-    with_listening(host, |h| h.record_check(group_path, name, passed))
+    with_listening(host, |h| {
+        h.record_check(group_path, name, passed, scenario, tags)
+    })
 }
 
 /// `ScriptHost.recordGroup` of the host listening as `host`.
 #[napi]
 #[cfg_attr(test, allow(dead_code))]
-pub fn script_host_record_group(host: u32, path: String, took_ms: f64) -> Result<()> {
-    with_listening(host, |h| h.record_group(path, took_ms))
+pub fn script_host_record_group(
+    host: u32,
+    path: String,
+    took_ms: f64,
+    scenario: Option<u32>,
+    tags: Option<Vec<HeaderPair>>,
+) -> Result<()> {
+    with_listening(host, |h| h.record_group(path, took_ms, scenario, tags))
 }
 
 /// `ScriptHost.addMetricSample` of the host listening as `host`.
 #[napi]
 #[cfg_attr(test, allow(dead_code))]
+// Flat arguments: one napi call per sample converts them cheaper than an object.
+#[allow(clippy::too_many_arguments)]
 pub fn script_host_add_metric_sample(
     host: u32,
     name: String,
@@ -319,9 +342,11 @@ pub fn script_host_add_metric_sample(
     is_time: bool,
     value: f64,
     group: Option<String>,
+    scenario: Option<u32>,
+    tags: Option<Vec<HeaderPair>>,
 ) -> Result<()> {
     with_listening(host, |h| {
-        h.add_metric_sample(name, kind, is_time, value, group)
+        h.add_metric_sample(name, kind, is_time, value, group, scenario, tags)
     })
 }
 
@@ -382,11 +407,18 @@ impl ScriptHost {
         self.inbox.take(&env).map(Events)
     }
 
-    /// `iterationDone` (when `done` is given: the VU's last iteration ended, ok or not) and
-    /// `nextIteration`, delivered through the inbox: a grant event `0, vu, granted` follows.
-    /// Queued until `flush`, then done on the VU's engine worker, next to its executor.
+    /// `iterationDone` (when `done` is given: the VU's last iteration ended, ok or not; `tags`:
+    /// the VU's user tags then) and `nextIteration`, delivered through the inbox: a grant event
+    /// `0, vu, granted` follows. Queued until `flush`, then done on the VU's engine worker, next
+    /// to its executor.
     #[napi]
-    pub fn wait_iteration(&self, env: Env, vu: u32, done: Option<bool>) -> Result<()> {
+    pub fn wait_iteration(
+        &self,
+        env: Env,
+        vu: u32,
+        done: Option<bool>,
+        tags: Option<Vec<HeaderPair>>,
+    ) -> Result<()> {
         self.inbox.expect(&env)?;
         let posting = Posting::new(self.inbox.clone(), Event::Grant { vu, granted: false });
         let Some(slot) = self.bridge.slot(u64::from(vu)) else {
@@ -394,6 +426,7 @@ impl ScriptHost {
             return Ok(());
         };
         let bridge = self.bridge.clone();
+        let tags = tag_set(tags);
         self.queue(
             &slot,
             Box::pin(async move {
@@ -403,7 +436,7 @@ impl ScriptHost {
                     } else {
                         IterationEnd::Failed
                     };
-                    bridge.iteration_done(u64::from(vu), end);
+                    bridge.iteration_done(u64::from(vu), end, tags);
                 }
                 let granted = bridge.next_iteration(u64::from(vu)).await;
                 posting.post(Event::Grant { vu, granted });
@@ -463,29 +496,46 @@ impl ScriptHost {
         self.bridge.next_iteration(u64::from(vu)).await
     }
 
+    /// The VU's iteration ended; `tags`: its user tags then.
     #[napi]
-    pub fn iteration_done(&self, vu: u32, ok: bool) {
+    pub fn iteration_done(&self, vu: u32, ok: bool, tags: Option<Vec<HeaderPair>>) {
         let end = if ok {
             IterationEnd::Completed
         } else {
             IterationEnd::Failed
         };
-        self.bridge.iteration_done(u64::from(vu), end);
+        self.bridge
+            .iteration_done(u64::from(vu), end, tag_set(tags));
     }
 
-    /// k6's check(): one condition's result, counted on the VU's current group.
+    /// k6's check(): one condition's result, counted on the VU's current group. `scenario`: the
+    /// index of the VU's scenario (none for setup and teardown); `tags`: the VU's and the
+    /// check's user tags.
     #[napi]
-    pub fn record_check(&self, group_path: String, name: String, passed: bool) -> Result<()> {
+    pub fn record_check(
+        &self,
+        group_path: String,
+        name: String,
+        passed: bool,
+        scenario: Option<u32>,
+        tags: Option<Vec<HeaderPair>>,
+    ) -> Result<()> {
         self.bridge
-            .record_check(&group_path, &name, passed)
+            .record_check(&group_path, &name, passed, scenario, &tag_set(tags))
             .map_err(Error::from_reason)
     }
 
     /// A finished group(): its duration in milliseconds.
     #[napi]
-    pub fn record_group(&self, path: String, took_ms: f64) -> Result<()> {
+    pub fn record_group(
+        &self,
+        path: String,
+        took_ms: f64,
+        scenario: Option<u32>,
+        tags: Option<Vec<HeaderPair>>,
+    ) -> Result<()> {
         self.bridge
-            .record_group(&path, took_ms)
+            .record_group(&path, took_ms, scenario, &tag_set(tags))
             .map_err(Error::from_reason)
     }
 
@@ -502,8 +552,10 @@ impl ScriptHost {
         self.custom(&name, &kind, is_time).map(|_| ())
     }
 
-    /// A sample of a custom metric; `group` (the VU's group path) tags it in outputs.
+    /// A sample of a custom metric, tagged with the VU's `group` path, its `scenario` (index)
+    /// and the VU's and the call's user `tags`.
     #[napi]
+    #[allow(clippy::too_many_arguments)]
     pub fn add_metric_sample(
         &self,
         name: String,
@@ -511,11 +563,21 @@ impl ScriptHost {
         is_time: bool,
         value: f64,
         group: Option<String>,
+        scenario: Option<u32>,
+        tags: Option<Vec<HeaderPair>>,
     ) -> Result<()> {
         let metric = self.custom(&name, &kind, is_time)?;
-        self.bridge
-            .registry()
-            .record_custom(&metric, value, group.as_deref());
+        let user = tag_set(tags);
+        self.bridge.registry().record_custom(
+            &metric,
+            value,
+            &VuPointTags {
+                group: group.as_deref(),
+                check: None,
+                scenario: self.bridge.scenario_name(scenario),
+                user: &user,
+            },
+        );
         Ok(())
     }
 
@@ -578,6 +640,7 @@ impl ScriptHost {
                 keep_body,
                 group,
                 scenario,
+                tags,
                 ..
             } = &*rendered;
             let keep_body = *keep_body;
@@ -598,6 +661,7 @@ impl ScriptHost {
                 proto,
                 group.as_deref(),
                 scenario.as_deref(),
+                tags,
             );
             response
         }
@@ -680,6 +744,8 @@ struct Rendered {
     text: bool,
     group: Option<String>,
     scenario: Option<String>,
+    /// Rendered once with the request: `resend` shares them.
+    tags: TagSet,
 }
 
 /// k6's http.request arguments (normalised in JS) as the engine sends them.
@@ -692,6 +758,7 @@ fn render(request: ScriptRequest) -> Result<Rendered> {
     let keep_body = request.response_type.as_deref() != Some("none");
     let text = request.response_type.as_deref() != Some("binary");
     let (group, scenario) = (request.group, request.scenario);
+    let tags = tag_set(request.tags);
     let spec = RequestSpec {
         method: request.method,
         url: request.url,
@@ -710,6 +777,7 @@ fn render(request: ScriptRequest) -> Result<Rendered> {
         text,
         group,
         scenario,
+        tags,
     })
 }
 

@@ -23,7 +23,7 @@ export function createExecution(vu: VuContext, abort: (reason: string) => void) 
         return vu.iteration;
       },
       get tags() {
-        return vu.tags;
+        return vu.tags.view;
       },
     },
     scenario: {

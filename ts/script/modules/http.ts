@@ -12,7 +12,8 @@ type Body = string | ArrayBuffer | ArrayBufferView | Record<string, unknown> | n
 
 export interface Params {
   headers?: Record<string, string>;
-  tags?: Record<string, string>;
+  /** User tags of the request's samples; `name` names it (else its URL does). */
+  tags?: Record<string, unknown>;
   timeout?: number | string;
   redirects?: number;
   responseType?: 'text' | 'binary' | 'none';
@@ -249,6 +250,37 @@ class StandaloneCookieJar implements CookieJarApi {
   }
 }
 
+/**
+ * k6's ``http.url`...${id}` ``: the URL, named by its template (`${}` for each value) so that
+ * requests to many URLs share one `name` tag.
+ */
+export class TemplatedUrl {
+  constructor(
+    readonly url: string,
+    readonly name: string,
+  ) {}
+
+  toString(): string {
+    return this.url;
+  }
+}
+
+function templatedUrl(strings: TemplateStringsArray, ...values: unknown[]): TemplatedUrl {
+  let url = strings[0];
+  let name = strings[0];
+  for (let i = 0; i < values.length; i++) {
+    url += String(values[i]) + strings[i + 1];
+    name += '${}' + strings[i + 1];
+  }
+  return new TemplatedUrl(url, name);
+}
+
+/** The request's tags: `params.tags`, and the template's name unless they name it. */
+function requestTags(url: string | URL | TemplatedUrl, params: Params): Params['tags'] {
+  if (!(url instanceof TemplatedUrl) || (params.tags && 'name' in params.tags)) return params.tags;
+  return { ...params.tags, name: url.name };
+}
+
 type BatchItem = string | [string, string, Body?, Params?] | { method?: string; url: string; body?: Body; params?: Params };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -266,9 +298,11 @@ export function createHttp(vu: VuContext, rt: HostSource) {
     return lastParsed;
   };
 
-  async function request(method: string, url: string | URL, body?: Body, params: Params = {}): Promise<Response> {
+  async function request(method: string, url: string | URL | TemplatedUrl, body?: Body, params: Params = {}): Promise<Response> {
     if (vu.inInit) throw new Error('Making http requests in the init context is not supported');
     let target = String(url);
+    // The VU's tags under the request's; the same array while neither changes (cheap resends).
+    const tags = vu.tags.with(requestTags(url, params));
     let verb = method.toUpperCase();
     let payload = body;
     const redirects = params.redirects ?? DEFAULT_REDIRECTS;
@@ -286,9 +320,10 @@ export function createHttp(vu: VuContext, rt: HostSource) {
         body: bytes,
         timeoutMs: timeoutMs(params.timeout),
         responseType: params.responseType ?? 'text',
-        // Output tags (--out): the group and scenario the request was made in.
+        // System tags: the group and scenario the request was made in.
         group: vu.groupPath,
         scenario: vu.scenario.name,
+        tags,
       });
       const setCookie = setCookieValues(raw.headers);
       if (setCookie.length) vu.cookies.store(parsed, setCookie);
@@ -322,14 +357,15 @@ export function createHttp(vu: VuContext, rt: HostSource) {
   const api = {
     request,
     asyncRequest: request,
-    get: (url: string, params?: Params) => request('GET', url, null, params),
-    head: (url: string, params?: Params) => request('HEAD', url, null, params),
-    post: (url: string, body?: Body, params?: Params) => request('POST', url, body, params),
-    put: (url: string, body?: Body, params?: Params) => request('PUT', url, body, params),
-    patch: (url: string, body?: Body, params?: Params) => request('PATCH', url, body, params),
-    del: (url: string, body?: Body, params?: Params) => request('DELETE', url, body, params),
-    options: (url: string, body?: Body, params?: Params) => request('OPTIONS', url, body, params),
+    get: (url: string | URL | TemplatedUrl, params?: Params) => request('GET', url, null, params),
+    head: (url: string | URL | TemplatedUrl, params?: Params) => request('HEAD', url, null, params),
+    post: (url: string | URL | TemplatedUrl, body?: Body, params?: Params) => request('POST', url, body, params),
+    put: (url: string | URL | TemplatedUrl, body?: Body, params?: Params) => request('PUT', url, body, params),
+    patch: (url: string | URL | TemplatedUrl, body?: Body, params?: Params) => request('PATCH', url, body, params),
+    del: (url: string | URL | TemplatedUrl, body?: Body, params?: Params) => request('DELETE', url, body, params),
+    options: (url: string | URL | TemplatedUrl, body?: Body, params?: Params) => request('OPTIONS', url, body, params),
     batch,
+    url: templatedUrl,
     cookieJar: () => jar,
     CookieJar: StandaloneCookieJar,
   };

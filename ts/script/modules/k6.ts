@@ -1,15 +1,18 @@
 /** The `k6` module: check, group, sleep, fail, backed by the engine's group tree and metrics. */
 import type { HostSource, VuContext } from '../vu';
+import type { CallTags } from '../vuTags';
 
 type Checks = Record<string, ((value: unknown) => unknown) | unknown>;
 
 export function createK6(vu: VuContext, rt: HostSource) {
   /** Every condition counts in `checks` and on the VU's current group (spec §6). */
-  function check(value: unknown, sets: Checks, _tags?: Record<string, string>): boolean {
+  function check(value: unknown, sets: Checks, tags?: CallTags): boolean {
     let all = true;
+    // The check's tags join the VU's on its `checks` samples (k6: check(val, sets, tags)).
+    const userTags = vu.inInit ? undefined : vu.tags.with(tags);
     for (const [name, condition] of Object.entries(sets)) {
       const passed = Boolean(typeof condition === 'function' ? condition(value) : condition);
-      if (!vu.inInit) rt.requireLink().recordCheck(vu.groupPath, name, passed);
+      if (!vu.inInit) rt.requireLink().recordCheck(vu.groupPath, name, passed, vu.scenario.index, userTags);
       all &&= passed;
     }
     return all;
@@ -27,7 +30,7 @@ export function createK6(vu: VuContext, rt: HostSource) {
       return await fn();
     } finally {
       vu.groupPath = parent;
-      if (!vu.inInit) rt.requireLink().recordGroup(path, performance.now() - started);
+      if (!vu.inInit) rt.requireLink().recordGroup(path, performance.now() - started, vu.scenario.index, vu.tags.pairs());
     }
   }
 

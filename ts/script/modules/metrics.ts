@@ -1,5 +1,6 @@
 /** k6/metrics: custom Counter, Gauge, Rate and Trend, recorded in the engine's registry. */
 import type { HostSource, VuContext } from '../vu';
+import type { CallTags } from '../vuTags';
 
 type Kind = 'counter' | 'gauge' | 'rate' | 'trend';
 
@@ -14,11 +15,11 @@ export function createMetrics(vu: VuContext, rt: HostSource) {
         // Validated (name, type clash) by the engine; while options are read there is no engine yet.
         rt.host?.defineMetric(name, kind, this.isTime);
       }
-      add(value: number | boolean, _tags?: Record<string, string>): boolean {
+      add(value: number | boolean, tags?: CallTags): boolean {
         if (vu.inInit) throw new Error('metrics can only be added to in the VU context, not in the init context');
         const n = typeof value === 'boolean' ? Number(value) : Number(value);
         if (!Number.isFinite(n)) throw new Error(`${this.name}: cannot add the value ${String(value)}, it is not a finite number`);
-        rt.requireLink().addMetricSample(this.name, kind, this.isTime, n);
+        rt.requireLink().addMetricSample(this.name, kind, this.isTime, n, vu.groupPath, vu.scenario.index, vu.tags.with(tags));
         return true;
       }
     };

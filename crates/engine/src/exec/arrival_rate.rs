@@ -142,7 +142,10 @@ impl<W: Workload> Dispatcher<'_, W> {
         }
         match claim {
             Claim::Vu(idx) => self.wakers[idx as usize].notify_one(),
-            Claim::Capped | Claim::Empty => self.state.registry.dropped_iterations.add_u64(1),
+            Claim::Capped | Claim::Empty => self
+                .state
+                .registry
+                .record_dropped_iteration(&self.state.config.name),
         }
     }
 
@@ -379,8 +382,8 @@ async fn arrival_vu<W: Workload>(
                 state.interrupted.fetch_add(1, Ordering::Relaxed);
                 return;
             }
-            _ = workload.iterate(&mut vu) => {
-                state.record_iteration(started.elapsed());
+            tags = workload.iterate(&mut vu) => {
+                state.record_iteration(started.elapsed(), &tags);
             }
         }
         activity.set(false);

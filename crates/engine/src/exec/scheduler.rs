@@ -54,9 +54,9 @@ impl ScenarioState {
         self.control.is_paused() || self.scenario.is_paused()
     }
 
-    pub fn record_iteration(&self, took: Duration) {
+    pub fn record_iteration(&self, took: Duration, tags: &crate::metrics::tags::TagSet) {
         self.registry
-            .record_iteration(took, Some(&self.config.name));
+            .record_iteration(took, Some(&self.config.name), tags);
         self.scenario.iterations.add_u64(1);
     }
 }

@@ -56,8 +56,8 @@ pub(crate) async fn vu_loop<W: Workload>(
                 state.interrupted.fetch_add(1, Ordering::Relaxed);
                 workload.abandoned(&mut vu);
             }
-            _ = workload.iterate(&mut vu) => {
-                state.record_iteration(started.elapsed());
+            tags = workload.iterate(&mut vu) => {
+                state.record_iteration(started.elapsed(), &tags);
             }
         }
     }

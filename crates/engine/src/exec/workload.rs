@@ -1,3 +1,4 @@
+use crate::metrics::tags::TagSet;
 use std::future::Future;
 
 /// What one iteration does. The URL fast path sends one prepared request; the script runtime
@@ -10,7 +11,9 @@ pub trait Workload: Send + Sync + 'static {
     /// `id` is the VU's `__VU`: from 1, unique in the test across scenarios.
     fn new_vu(&self, id: u64) -> Self::Vu;
 
-    fn iterate<'a>(&'a self, vu: &'a mut Self::Vu) -> impl Future<Output = ()> + Send + 'a;
+    /// Resolves with the user tags of the iteration's samples (`iterations`,
+    /// `iteration_duration`): a JS VU's tags as they were at its end; empty for native VUs.
+    fn iterate<'a>(&'a self, vu: &'a mut Self::Vu) -> impl Future<Output = TagSet> + Send + 'a;
 
     /// The executor dropped an `iterate` future of this VU before it finished and will use the VU
     /// again (ramping-vus at the end of `gracefulRampDown`): undo what the dropped future may

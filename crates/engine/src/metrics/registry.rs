@@ -2,7 +2,11 @@
 //! `contains`, held as typed fields so that the hot path records without a lookup.
 
 use super::sinks::{trend_stat, CounterSink, GaugeSink, RateSink, TrendSink};
+use super::submetrics::{MetricSink, SubMetric, SubMetrics};
+use super::tags::{HttpTags, PointTags, TagLookup, TagSet};
 use crate::http::Outcome;
+use crate::output::sample::Builtin;
+use crate::output::VuPointTags;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,30 +73,41 @@ pub struct HttpMetrics {
 }
 
 /// A metric a script made with `new Counter/Gauge/Rate/Trend(name, isTime)`.
-pub enum CustomSink {
-    Counter(CounterSink),
-    Gauge(GaugeSink),
-    Rate(RateSink),
-    /// Values are kept as if they were milliseconds (the histogram's unit), so any non-negative
-    /// value keeps 3 significant digits; negative values count as 0.
-    Trend(TrendSink),
-}
-
 pub struct CustomMetric {
     pub name: String,
     pub kind: MetricKind,
     pub contains: Contains,
-    pub sink: CustomSink,
+    pub sink: MetricSink,
+    /// Its declared sub-metrics (thresholds on `name{tag:value}`).
+    pub subs: Box<[SubMetric]>,
 }
 
 impl CustomMetric {
-    pub fn add(&self, value: f64) {
-        match &self.sink {
-            CustomSink::Counter(s) => s.add(value),
-            CustomSink::Gauge(s) => s.set(value),
-            CustomSink::Rate(s) => s.add(value != 0.0),
-            CustomSink::Trend(s) => s.record_ms(value),
+    /// A sample; its sub-metrics take it when `tags` match.
+    pub fn add(&self, value: f64, tags: &impl TagLookup) {
+        self.sink.add(value);
+        for sub in self.subs.iter() {
+            sub.offer(tags, value);
         }
+    }
+}
+
+/// A VU sample's tags as selectors read them: check, group, scenario, then the user's.
+fn point_lookup<'a>(system: &'a mut [(&'a str, &'a str); 3], t: &VuPointTags<'a>) -> PointTags<'a> {
+    let mut n = 0;
+    for (k, v) in [
+        ("check", t.check),
+        ("group", t.group),
+        ("scenario", t.scenario),
+    ] {
+        if let Some(v) = v {
+            system[n] = (k, v);
+            n += 1;
+        }
+    }
+    PointTags {
+        system: &system[..n],
+        user: t.user,
     }
 }
 
@@ -121,6 +136,8 @@ const BUILTIN_NAMES: [&str; 20] = [
 
 #[derive(Default)]
 pub struct Registry {
+    /// Declared sub-metrics (besides `http.duration_expected`).
+    pub subs: SubMetrics,
     custom: std::sync::RwLock<Vec<std::sync::Arc<CustomMetric>>>,
     pub http: HttpMetrics,
     pub iterations: CounterSink,
@@ -146,6 +163,14 @@ impl Registry {
         Self::default()
     }
 
+    /// A registry with sub-metrics for these threshold keys (see [`SubMetrics::declare`]).
+    pub fn with_submetrics(keys: &[String]) -> Result<Self, String> {
+        Ok(Registry {
+            subs: SubMetrics::declare(keys)?,
+            ..Registry::default()
+        })
+    }
+
     /// Records one finished request. A connection error counts too, with status 0: k6 emits
     /// http_reqs and the phase trends for failed requests as well.
     pub fn record_http(&self, outcome: &Outcome) {
@@ -169,8 +194,9 @@ impl Registry {
         self.data_received.add_u64(outcome.bytes_received);
     }
 
-    /// [`Registry::record_http`], and with outputs on, the request's samples with k6's tags
-    /// (`group`/`scenario` None: the root group and the run's scenario).
+    /// [`Registry::record_http`], the declared sub-metrics its tags match, and with outputs on,
+    /// the request's samples with k6's tags (`group` None: the root group; `scenario` None: the
+    /// run's in outputs, none for sub-metrics). `user`: the request's user tags.
     pub fn record_request(
         &self,
         outcome: &Outcome,
@@ -178,28 +204,150 @@ impl Registry {
         proto: &'static str,
         group: Option<&str>,
         scenario: Option<&str>,
+        user: &TagSet,
     ) {
         self.record_http(outcome);
+        if self.subs.on_requests() {
+            self.record_request_subs(outcome, request, proto, group, scenario, user);
+        }
         if let Some(out) = self.output.stream() {
-            out.emit_http(outcome, request, proto, group, scenario);
+            out.emit_http(outcome, request, proto, group, scenario, user);
         }
     }
 
-    /// A custom metric's sample (`metric.add(value)` in a script); tagged `group` when known.
+    /// Out of line: the request path without sub-metrics stays one branch.
+    #[cold]
+    fn record_request_subs(
+        &self,
+        outcome: &Outcome,
+        request: &crate::http::PreparedRequest,
+        proto: &'static str,
+        group: Option<&str>,
+        scenario: Option<&str>,
+        user: &TagSet,
+    ) {
+        let ok = outcome.error.is_none();
+        let expected = ok && is_expected_status(outcome.status);
+        let tags = HttpTags {
+            method: request.method(),
+            url: request.url(),
+            proto: if ok { proto } else { "" },
+            status: outcome.status,
+            expected,
+            error: outcome.error.as_ref().map(|e| e.message.as_str()),
+            error_code: outcome.error_code(),
+            group: group.unwrap_or(""),
+            scenario,
+            user,
+        };
+        let t = &outcome.timings;
+        let subs = &self.subs;
+        for s in subs.of(Builtin::HttpReqs) {
+            s.offer(&tags, 1.0);
+        }
+        for s in subs.of(Builtin::HttpReqFailed) {
+            s.offer(&tags, if expected { 0.0 } else { 1.0 });
+        }
+        let times = [
+            (
+                Builtin::HttpReqDuration,
+                t.sending + t.waiting + t.receiving,
+            ),
+            (Builtin::HttpReqBlocked, t.blocked),
+            (Builtin::HttpReqConnecting, t.connecting),
+            (Builtin::HttpReqTlsHandshaking, t.tls_handshaking),
+            (Builtin::HttpReqSending, t.sending),
+            (Builtin::HttpReqWaiting, t.waiting),
+            (Builtin::HttpReqReceiving, t.receiving),
+        ];
+        for (metric, ns) in times {
+            for s in subs.of(metric) {
+                if s.selector.matches(&tags) {
+                    s.sink.add_ns(ns);
+                }
+            }
+        }
+        // k6 tags data samples with the VU's tags only (group, scenario, user tags).
+        let mut system = [("", ""); 3];
+        let vu = point_lookup(
+            &mut system,
+            &VuPointTags {
+                group: Some(group.unwrap_or("")),
+                check: None,
+                scenario,
+                user,
+            },
+        );
+        for s in subs.of(Builtin::DataSent) {
+            s.offer(&vu, outcome.bytes_sent as f64);
+        }
+        for s in subs.of(Builtin::DataReceived) {
+            s.offer(&vu, outcome.bytes_received as f64);
+        }
+    }
+
+    /// A custom metric's sample (`metric.add(value, tags)` in a script).
     pub fn record_custom(
         &self,
         metric: &std::sync::Arc<CustomMetric>,
         value: f64,
-        group: Option<&str>,
+        tags: &VuPointTags<'_>,
     ) {
-        metric.add(value);
+        let mut system = [("", ""); 3];
+        metric.add(value, &point_lookup(&mut system, tags));
         if let Some(out) = self.output.stream() {
             out.emit_vu_point(
                 crate::output::sample::MetricRef::Custom(metric.clone()),
                 value,
-                group,
-                None,
+                tags,
             );
+        }
+    }
+
+    /// One condition of k6's `check()`: the `checks` rate and its sub-metrics.
+    pub fn record_check(&self, passed: bool, tags: &VuPointTags<'_>) {
+        self.checks.add(passed);
+        let subs = self.subs.of(Builtin::Checks);
+        if !subs.is_empty() {
+            let mut system = [("", ""); 3];
+            let lookup = point_lookup(&mut system, tags);
+            for s in subs {
+                s.offer(&lookup, if passed { 1.0 } else { 0.0 });
+            }
+        }
+        if let Some(out) = self.output.stream() {
+            out.emit_check(passed, tags);
+        }
+    }
+
+    /// A finished `group()` (`tags.group` is its path).
+    pub fn record_group_duration(&self, took_ms: f64, tags: &VuPointTags<'_>) {
+        self.group_duration.record_ms(took_ms);
+        let subs = self.subs.of(Builtin::GroupDuration);
+        if !subs.is_empty() {
+            let mut system = [("", ""); 3];
+            let lookup = point_lookup(&mut system, tags);
+            for s in subs {
+                s.offer(&lookup, took_ms);
+            }
+        }
+        if let Some(out) = self.output.stream() {
+            out.emit_group_duration(took_ms, tags);
+        }
+    }
+
+    /// An iteration `scenario` could not start (arrival-rate executors short of VUs).
+    pub fn record_dropped_iteration(&self, scenario: &str) {
+        self.dropped_iterations.add_u64(1);
+        let subs = self.subs.of(Builtin::DroppedIterations);
+        if !subs.is_empty() {
+            let tags = PointTags {
+                system: &[("scenario", scenario)],
+                user: &TagSet::default(),
+            };
+            for s in subs {
+                s.offer(&tags, 1.0);
+            }
         }
     }
 
@@ -239,17 +387,12 @@ impl Registry {
         if let Some(m) = all.iter().find(|m| m.name == name) {
             return Ok(m.clone());
         }
-        let sink = match kind {
-            MetricKind::Counter => CustomSink::Counter(CounterSink::default()),
-            MetricKind::Gauge => CustomSink::Gauge(GaugeSink::default()),
-            MetricKind::Rate => CustomSink::Rate(RateSink::default()),
-            MetricKind::Trend => CustomSink::Trend(TrendSink::default()),
-        };
         let metric = std::sync::Arc::new(CustomMetric {
             name: name.to_string(),
             kind,
             contains,
-            sink,
+            sink: MetricSink::new(kind),
+            subs: self.subs.for_custom(name, kind),
         });
         all.push(metric.clone());
         Ok(metric)
@@ -260,12 +403,38 @@ impl Registry {
         all.iter().find(|m| m.name == name).cloned()
     }
 
-    /// A finished iteration of `scenario` (the `scenario` tag of its samples; None: the run's).
-    pub fn record_iteration(&self, took: Duration, scenario: Option<&str>) {
+    /// A finished iteration of `scenario` (the `scenario` tag of its samples; None: the run's)
+    /// by a VU with these user tags.
+    pub fn record_iteration(&self, took: Duration, scenario: Option<&str>, user: &TagSet) {
+        let ns = took.as_nanos() as u64;
         self.iterations.add_u64(1);
-        self.iteration_duration.record_ns(took.as_nanos() as u64);
+        self.iteration_duration.record_ns(ns);
+        let (counts, times) = (
+            self.subs.of(Builtin::Iterations),
+            self.subs.of(Builtin::IterationDuration),
+        );
+        if !counts.is_empty() || !times.is_empty() {
+            let mut system = [("", ""); 3];
+            let tags = point_lookup(
+                &mut system,
+                &VuPointTags {
+                    group: Some(""),
+                    check: None,
+                    scenario,
+                    user,
+                },
+            );
+            for s in counts {
+                s.offer(&tags, 1.0);
+            }
+            for s in times {
+                if s.selector.matches(&tags) {
+                    s.sink.add_ns(ns);
+                }
+            }
+        }
         if let Some(out) = self.output.stream() {
-            out.emit_scenario_iteration(took, scenario);
+            out.emit_scenario_iteration(took, scenario, user);
         }
     }
 
@@ -331,10 +500,7 @@ impl Registry {
             ("http_req_blocked", &h.blocked),
             ("http_req_connecting", &h.connecting),
             ("http_req_duration", &h.duration),
-            (
-                "http_req_duration{expected_response:true}",
-                &h.duration_expected,
-            ),
+            (self.subs.expected_response_id(), &h.duration_expected),
             ("http_req_receiving", &h.receiving),
             ("http_req_sending", &h.sending),
             ("http_req_tls_handshaking", &h.tls_handshaking),
@@ -357,41 +523,24 @@ impl Registry {
                 values,
             });
         }
+        let mut push = |name: &str, kind: MetricKind, contains: Contains, sink: &MetricSink| {
+            if let Some(values) = sink.values(secs, trend_stats) {
+                out.push(MetricSnapshot {
+                    name: name.into(),
+                    kind,
+                    contains,
+                    values,
+                });
+            }
+        };
+        for (parent, sub) in self.subs.all_builtin() {
+            push(&sub.id, parent.kind(), parent.contains(), &sub.sink);
+        }
         for m in self.custom.read().unwrap_or_else(|e| e.into_inner()).iter() {
-            let values = match &m.sink {
-                CustomSink::Counter(c) if c.total() != 0.0 => {
-                    let count = c.total();
-                    let rate = if secs > 0.0 { count / secs } else { 0.0 };
-                    vec![("count".into(), count), ("rate".into(), rate)]
-                }
-                CustomSink::Gauge(g) if g.has_value() => vec![
-                    ("value".into(), g.value()),
-                    ("min".into(), g.min()),
-                    ("max".into(), g.max()),
-                ],
-                CustomSink::Rate(r) if r.total() > 0 => vec![
-                    ("rate".into(), r.rate()),
-                    ("passes".into(), r.passes() as f64),
-                    ("fails".into(), r.fails() as f64),
-                ],
-                CustomSink::Trend(t) => {
-                    let snap = t.snapshot();
-                    if snap.count() == 0 {
-                        continue;
-                    }
-                    trend_stats
-                        .iter()
-                        .filter_map(|stat| trend_stat(&snap, stat).map(|v| (stat.clone(), v)))
-                        .collect()
-                }
-                _ => continue,
-            };
-            out.push(MetricSnapshot {
-                name: m.name.clone(),
-                kind: m.kind,
-                contains: m.contains,
-                values,
-            });
+            push(&m.name, m.kind, m.contains, &m.sink);
+            for sub in m.subs.iter() {
+                push(&sub.id, m.kind, m.contains, &sub.sink);
+            }
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         out

@@ -22,6 +22,7 @@ pub mod gofmt;
 pub mod sample;
 
 use crate::http::{Outcome, PreparedRequest};
+use crate::metrics::tags::TagSet;
 use formats::{Csv, Declarations, FileSink, Format, JsonLines};
 use sample::{Builtin, Emission, HttpSample, MetricRef, Point};
 use std::path::PathBuf;
@@ -155,72 +156,73 @@ impl Stream {
         proto: &'static str,
         group: Option<&str>,
         scenario: Option<&str>,
+        user: &TagSet,
     ) {
         let scenario = scenario.filter(|s| *s != &*self.scenario);
         self.emit(Emission::Http(HttpSample::new(
-            outcome, request, proto, group, scenario,
+            outcome, request, proto, group, scenario, user,
         )));
     }
 
     pub fn emit_iteration(&self, took: Duration) {
-        self.emit_scenario_iteration(took, None);
+        self.emit_scenario_iteration(took, None, &TagSet::default());
     }
 
-    /// A finished iteration of `scenario` (None: the run's scenario).
-    pub fn emit_scenario_iteration(&self, took: Duration, scenario: Option<&str>) {
+    /// A finished iteration of `scenario` (None: the run's scenario) with the VU's user tags.
+    pub fn emit_scenario_iteration(&self, took: Duration, scenario: Option<&str>, user: &TagSet) {
         let scenario = scenario.filter(|s| *s != &*self.scenario);
         self.emit(Emission::Iteration {
             time: SystemTime::now(),
             took,
             scenario: scenario.map(Into::into),
+            user: user.clone(),
         });
     }
 
-    /// A sample tagged `group` (when known) and `check` (when given) and the run's scenario, as
-    /// k6 tags the samples a VU makes: checks, group durations, custom metrics.
-    pub fn emit_vu_point(
-        &self,
-        metric: MetricRef,
-        value: f64,
-        group: Option<&str>,
-        check: Option<&str>,
-    ) {
-        let mut tags: Vec<(&'static str, Box<str>)> = Vec::with_capacity(3);
-        if let Some(check) = check {
-            tags.push(("check", check.into()));
+    /// A sample tagged `group` (when known), `check` (when given), its scenario (None: the
+    /// run's) and the user tags, as k6 tags the samples a VU makes: checks, group durations,
+    /// custom metrics.
+    pub fn emit_vu_point(&self, metric: MetricRef, value: f64, tags: &VuPointTags<'_>) {
+        let mut system: Vec<(&'static str, Box<str>)> = Vec::with_capacity(3);
+        if let Some(check) = tags.check {
+            system.push(("check", check.into()));
         }
-        if let Some(group) = group {
-            tags.push(("group", group.into()));
+        if let Some(group) = tags.group {
+            system.push(("group", group.into()));
         }
-        tags.push(("scenario", self.scenario.clone()));
+        system.push((
+            "scenario",
+            tags.scenario
+                .map_or_else(|| self.scenario.clone(), Into::into),
+        ));
         self.emit(Emission::Point(Point {
             time: SystemTime::now(),
             metric,
             value,
-            tags,
+            tags: system,
+            user: tags.user.clone(),
         }));
     }
 
-    pub fn emit_check(&self, group: &str, name: &str, passed: bool) {
+    pub fn emit_check(&self, passed: bool, tags: &VuPointTags<'_>) {
         let value = if passed { 1.0 } else { 0.0 };
-        self.emit_vu_point(
-            MetricRef::Builtin(Builtin::Checks),
-            value,
-            Some(group),
-            Some(name),
-        );
+        self.emit_vu_point(MetricRef::Builtin(Builtin::Checks), value, tags);
     }
 
-    pub fn emit_group_duration(&self, path: &str, took_ms: f64) {
+    pub fn emit_group_duration(&self, took_ms: f64, tags: &VuPointTags<'_>) {
         // k6 measures in whole nanoseconds: `3.69336`, not JS's `3.6933600000001`.
         let took_ms = (took_ms * 1e6).round() / 1e6;
-        self.emit_vu_point(
-            MetricRef::Builtin(Builtin::GroupDuration),
-            took_ms,
-            Some(path),
-            None,
-        );
+        self.emit_vu_point(MetricRef::Builtin(Builtin::GroupDuration), took_ms, tags);
     }
+}
+
+/// What tags a VU's sample (check, group duration, custom metric) in outputs.
+pub struct VuPointTags<'a> {
+    pub group: Option<&'a str>,
+    pub check: Option<&'a str>,
+    /// None: the run's scenario.
+    pub scenario: Option<&'a str>,
+    pub user: &'a TagSet,
 }
 
 /// The registry's switch: off until a run enables outputs.

@@ -7,6 +7,7 @@
 
 use crate::http::{Outcome, PreparedRequest, Timings};
 use crate::metrics::registry::{is_expected_status, CustomMetric};
+use crate::metrics::tags::{Digits, TagSet};
 use crate::metrics::{Contains, MetricKind};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -31,9 +32,44 @@ pub enum Builtin {
     GroupDuration,
     Vus,
     VusMax,
+    DroppedIterations,
 }
 
 impl Builtin {
+    pub const ALL: [Builtin; 18] = {
+        use Builtin::*;
+        [
+            HttpReqs,
+            HttpReqDuration,
+            HttpReqBlocked,
+            HttpReqConnecting,
+            HttpReqTlsHandshaking,
+            HttpReqSending,
+            HttpReqWaiting,
+            HttpReqReceiving,
+            HttpReqFailed,
+            DataSent,
+            DataReceived,
+            Iterations,
+            IterationDuration,
+            Checks,
+            GroupDuration,
+            Vus,
+            VusMax,
+            DroppedIterations,
+        ]
+    };
+
+    /// Its place in [`Builtin::ALL`].
+    #[inline]
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        Builtin::ALL.iter().copied().find(|b| b.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         use Builtin::*;
         match self {
@@ -54,13 +90,16 @@ impl Builtin {
             GroupDuration => "group_duration",
             Vus => "vus",
             VusMax => "vus_max",
+            DroppedIterations => "dropped_iterations",
         }
     }
 
     pub fn kind(self) -> MetricKind {
         use Builtin::*;
         match self {
-            HttpReqs | DataSent | DataReceived | Iterations => MetricKind::Counter,
+            HttpReqs | DataSent | DataReceived | Iterations | DroppedIterations => {
+                MetricKind::Counter
+            }
             HttpReqFailed | Checks => MetricKind::Rate,
             Vus | VusMax => MetricKind::Gauge,
             _ => MetricKind::Trend,
@@ -71,7 +110,9 @@ impl Builtin {
         use Builtin::*;
         match self {
             DataSent | DataReceived => Contains::Data,
-            HttpReqs | HttpReqFailed | Iterations | Checks | Vus | VusMax => Contains::Default,
+            HttpReqs | HttpReqFailed | Iterations | Checks | Vus | VusMax | DroppedIterations => {
+                Contains::Default
+            }
             _ => Contains::Time,
         }
     }
@@ -123,6 +164,8 @@ pub struct HttpSample {
     pub bytes_received: u64,
     pub group: Option<Box<str>>,
     pub scenario: Option<Box<str>>,
+    /// The request's user tags (shared, not copied).
+    pub user: TagSet,
 }
 
 impl HttpSample {
@@ -132,6 +175,7 @@ impl HttpSample {
         proto: &'static str,
         group: Option<&str>,
         scenario: Option<&str>,
+        user: &TagSet,
     ) -> Self {
         let ok = outcome.error.is_none();
         HttpSample {
@@ -146,6 +190,7 @@ impl HttpSample {
             bytes_received: outcome.bytes_received,
             group: group.filter(|g| !g.is_empty()).map(Into::into),
             scenario: scenario.filter(|s| !s.is_empty()).map(Into::into),
+            user: user.clone(),
         }
     }
 
@@ -155,12 +200,13 @@ impl HttpSample {
 }
 
 /// Any other sample: checks, group durations, custom metrics. Tags are kept as given and sorted
-/// by the writer.
+/// by the writer; a system tag wins over a user tag of the same name.
 pub struct Point {
     pub time: SystemTime,
     pub metric: MetricRef,
     pub value: f64,
     pub tags: Vec<(&'static str, Box<str>)>,
+    pub user: TagSet,
 }
 
 /// One entry of the output queue.
@@ -172,6 +218,7 @@ pub enum Emission {
         time: SystemTime,
         took: Duration,
         scenario: Option<Box<str>>,
+        user: TagSet,
     },
     Point(Point),
 }
@@ -201,30 +248,15 @@ fn ms(ns: u64) -> f64 {
     ns as f64 / 1e6
 }
 
-/// Small decimal numbers as text, on the stack (status and error_code tags).
-struct Digits {
-    buf: [u8; 10],
-    start: usize,
-}
-
-impl Digits {
-    fn new(mut n: u32) -> Self {
-        let mut buf = [0u8; 10];
-        let mut start = buf.len();
-        loop {
-            start -= 1;
-            buf[start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        Digits { buf, start }
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[self.start..]).unwrap_or("0")
-    }
+/// `system` (sorted by name) with the user tags that no system tag overrides, sorted by name.
+fn with_user_tags<'a>(system: &[(&'a str, &'a str)], user: &'a TagSet) -> Vec<(&'a str, &'a str)> {
+    let mut tags: Vec<(&str, &str)> = system.to_vec();
+    tags.extend(
+        user.iter()
+            .filter(|(k, _)| !system.iter().any(|(s, _)| s == k)),
+    );
+    tags.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    tags
 }
 
 /// Calls `f` with each k6 sample of `e`, in k6's order. `scenario` is the run's scenario name.
@@ -235,7 +267,9 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
             let code = Digits::new(h.error_code);
             let group = h.group.as_deref().unwrap_or("");
             let scenario = h.scenario.as_deref().unwrap_or(scenario);
-            let url = h.request.url();
+            // A user `name` tag names the request, and k6 v0.49 writes it as the `url` tag too
+            // (http.url templates and params.tags.name keep both tags low in cardinality).
+            let url = h.user.get("name").unwrap_or(h.request.url());
             // In name order, as k6 prints tags.
             let entries: [(&'static str, Option<&str>); 10] = [
                 ("error", h.error.as_deref()),
@@ -260,7 +294,13 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
                     n += 1;
                 }
             }
-            let tags = &tags[..n];
+            let merged;
+            let tags = if h.user.is_empty() {
+                &tags[..n]
+            } else {
+                merged = with_user_tags(&tags[..n], &h.user);
+                &merged[..]
+            };
             let t = &h.timings;
             let failed = if h.expected() { 0.0 } else { 1.0 };
             let http: [(Builtin, f64); 9] = [
@@ -277,8 +317,8 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
             for (metric, value) in http {
                 f(&builtin_view(metric, h.time, value, tags));
             }
-            // k6 tags its data samples with the VU's tags only, not the request's.
-            let data_tags = [("group", group), ("scenario", scenario)];
+            // k6 tags its data samples with the VU's tags, not the request's system tags.
+            let data_tags = with_user_tags(&[("group", group), ("scenario", scenario)], &h.user);
             f(&builtin_view(
                 Builtin::DataSent,
                 h.time,
@@ -296,11 +336,15 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
             time,
             took,
             scenario: own,
+            user,
         } => {
-            let tags = [
-                ("group", ""),
-                ("scenario", own.as_deref().unwrap_or(scenario)),
-            ];
+            let tags = with_user_tags(
+                &[
+                    ("group", ""),
+                    ("scenario", own.as_deref().unwrap_or(scenario)),
+                ],
+                user,
+            );
             let took_ms = took.as_nanos() as f64 / 1e6;
             f(&builtin_view(
                 Builtin::IterationDuration,
@@ -311,8 +355,8 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
             f(&builtin_view(Builtin::Iterations, *time, 1.0, &tags));
         }
         Emission::Point(p) => {
-            let mut tags: Vec<(&str, &str)> = p.tags.iter().map(|(k, v)| (*k, &**v)).collect();
-            tags.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let system: Vec<(&str, &str)> = p.tags.iter().map(|(k, v)| (*k, &**v)).collect();
+            let tags = with_user_tags(&system, &p.user);
             f(&SampleView {
                 metric: p.metric.name(),
                 kind: p.metric.kind(),

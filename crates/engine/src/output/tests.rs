@@ -52,11 +52,13 @@ fn engine(url: &str, scenario: ScenarioConfig) -> Arc<Engine> {
         scenarios: vec![Scenario {
             config: scenario,
             work: Work::Requests(vec![request]),
+            tags: Default::default(),
         }],
         script_workers: 0,
         insecure_skip_tls_verify: false,
         start_paused: false,
         workers: Some(2),
+        threshold_keys: Vec::new(),
     })
     .unwrap()
 }
@@ -270,6 +272,7 @@ fn failed_requests_carry_error_tags() {
         "HTTP/1.1",
         Some("::g"),
         None,
+        &crate::metrics::tags::TagSet::default(),
     ));
     let mut seen = Vec::new();
     sample::for_each_sample(&e, "default", &mut |s| {
@@ -290,4 +293,59 @@ fn failed_requests_carry_error_tags() {
     );
     assert_eq!((seen[8].0.as_str(), seen[8].1), ("http_req_failed", 1.0));
     assert_eq!(seen[9].2, "group=::g&scenario=default");
+}
+
+fn tag_lines(e: &Emission) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    sample::for_each_sample(e, "default", &mut |s| {
+        seen.push((
+            s.metric.to_string(),
+            s.tags
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("&"),
+        ));
+    });
+    seen
+}
+
+#[test]
+fn user_tags_join_the_system_tags_and_name_the_request() {
+    use crate::metrics::tags::TagSet;
+    let request = PreparedRequest::new(&RequestSpec::get("http://127.0.0.1:9/x")).unwrap();
+    let outcome = Outcome {
+        status: 200,
+        ..Default::default()
+    };
+    // A user tag cannot replace a system tag, but `name` is the user's to set.
+    let user = TagSet::new([("name", "home"), ("zone", "eu"), ("method", "PUT")]);
+    let e = Emission::Http(HttpSample::new(
+        &outcome,
+        &request,
+        "HTTP/1.1",
+        None,
+        Some("s1"),
+        &user,
+    ));
+    let seen = tag_lines(&e);
+    assert_eq!(
+        seen[0].1,
+        "expected_response=true&group=&method=GET&name=home&proto=HTTP/1.1&scenario=s1&status=200&url=home&zone=eu"
+    );
+    assert_eq!(seen[9].1, "group=&method=PUT&name=home&scenario=s1&zone=eu");
+    let e = Emission::Iteration {
+        time: std::time::SystemTime::now(),
+        took: Duration::from_millis(3),
+        scenario: None,
+        user: TagSet::new([("vutag", "1")]),
+    };
+    let seen = tag_lines(&e);
+    assert_eq!(
+        seen[0],
+        (
+            "iteration_duration".into(),
+            "group=&scenario=default&vutag=1".into()
+        )
+    );
 }
