@@ -131,7 +131,7 @@ export const options = {
 `,
     );
     const exp = join(dir, 'native.export.json');
-    const res = await runCli(['run', file, '-e', `URL=${server.url}`, '--address', '', '--quiet', '--no-summary', '--summary-export', exp]);
+    const res = await runCli(['run', file, '-e', `URL=${server.url}`, '--address', '', '--quiet', '--summary-export', exp]);
     expect(res.code).toBe(99);
     const m = (JSON.parse(readFileSync(exp, 'utf8')) as { metrics: Record<string, { count: number; thresholds: Record<string, boolean> }> }).metrics;
     expect(m['http_reqs{status:404}']).toMatchObject({ count: 5, thresholds: { 'count==0': true } });
