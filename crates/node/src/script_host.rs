@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use volley_engine::http::{Outcome, PreparedRequest, RequestSpec, VuClient};
+use volley_engine::metrics::ExpectedStatuses;
 use volley_engine::script::{IterationEnd, ScriptBridge, VuRuntime, VuSlot};
 
 /// Runs by handle, so that worker threads (other JS realms) reach the engine the main thread made.
@@ -44,6 +45,9 @@ pub struct ScriptRequest {
     /// tags of the request's samples in outputs.
     pub group: Option<String>,
     pub scenario: Option<String>,
+    /// The response callback (k6's `expectedStatuses`): `none` for no callback, else statuses
+    /// and inclusive ranges like `200-399,418`; absent: k6's default, 200-399.
+    pub expected_statuses: Option<String>,
 }
 
 /// k6's `res.timings`, in milliseconds.
@@ -578,6 +582,7 @@ impl ScriptHost {
                 keep_body,
                 group,
                 scenario,
+                expected,
                 ..
             } = &*rendered;
             let keep_body = *keep_body;
@@ -592,12 +597,13 @@ impl ScriptHost {
                     (read(outcome, client, keep_body), proto)
                 })
                 .await;
-            bridge.registry().record_request(
+            bridge.registry().record_request_judged(
                 &outcome,
                 prepared,
                 proto,
                 group.as_deref(),
                 scenario.as_deref(),
+                expected.judge(&outcome),
             );
             response
         }
@@ -680,6 +686,7 @@ struct Rendered {
     text: bool,
     group: Option<String>,
     scenario: Option<String>,
+    expected: ExpectedStatuses,
 }
 
 /// k6's http.request arguments (normalised in JS) as the engine sends them.
@@ -692,6 +699,10 @@ fn render(request: ScriptRequest) -> Result<Rendered> {
     let keep_body = request.response_type.as_deref() != Some("none");
     let text = request.response_type.as_deref() != Some("binary");
     let (group, scenario) = (request.group, request.scenario);
+    let expected = match request.expected_statuses.as_deref() {
+        None => ExpectedStatuses::Default,
+        Some(text) => ExpectedStatuses::parse(text).map_err(Error::from_reason)?,
+    };
     let spec = RequestSpec {
         method: request.method,
         url: request.url,
@@ -710,6 +721,7 @@ fn render(request: ScriptRequest) -> Result<Rendered> {
         text,
         group,
         scenario,
+        expected,
     })
 }
 

@@ -23,6 +23,12 @@ pub(crate) async fn vu_loop<W: Workload>(
     let control = &state.control;
     let scenario = &state.scenario;
     let mut phase = state.phase.subscribe();
+    // Init (a script VU's module load) is not part of any iteration.
+    tokio::select! {
+        biased;
+        _ = phase.wait_for(|p| *p != Phase::Running) => return,
+        _ = workload.ready(&mut vu) => {}
+    }
     let mut activity = Activity::new(&state);
     let mut iterations_here = 0u64;
     let ramping = state.config.executor == ExecutorKind::RampingVus;

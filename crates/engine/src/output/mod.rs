@@ -155,10 +155,11 @@ impl Stream {
         proto: &'static str,
         group: Option<&str>,
         scenario: Option<&str>,
+        expected: Option<bool>,
     ) {
         let scenario = scenario.filter(|s| *s != &*self.scenario);
         self.emit(Emission::Http(HttpSample::new(
-            outcome, request, proto, group, scenario,
+            outcome, request, proto, group, scenario, expected,
         )));
     }
 

@@ -6,7 +6,7 @@
 //! producer does one queue operation and no allocation per request.
 
 use crate::http::{Outcome, PreparedRequest, Timings};
-use crate::metrics::registry::{is_expected_status, CustomMetric};
+use crate::metrics::registry::CustomMetric;
 use crate::metrics::{Contains, MetricKind};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -123,6 +123,9 @@ pub struct HttpSample {
     pub bytes_received: u64,
     pub group: Option<Box<str>>,
     pub scenario: Option<Box<str>>,
+    /// The response callback's verdict; None: no callback (no `expected_response` tag, no
+    /// `http_req_failed` sample).
+    pub expected: Option<bool>,
 }
 
 impl HttpSample {
@@ -132,6 +135,7 @@ impl HttpSample {
         proto: &'static str,
         group: Option<&str>,
         scenario: Option<&str>,
+        expected: Option<bool>,
     ) -> Self {
         let ok = outcome.error.is_none();
         HttpSample {
@@ -146,11 +150,8 @@ impl HttpSample {
             bytes_received: outcome.bytes_received,
             group: group.filter(|g| !g.is_empty()).map(Into::into),
             scenario: scenario.filter(|s| !s.is_empty()).map(Into::into),
+            expected,
         }
-    }
-
-    fn expected(&self) -> bool {
-        self.error.is_none() && is_expected_status(self.status)
     }
 }
 
@@ -180,7 +181,7 @@ impl Emission {
     /// How many k6 samples this entry stands for (what a drop loses).
     pub fn samples(&self) -> u64 {
         match self {
-            Emission::Http(_) => 11,
+            Emission::Http(h) => 10 + u64::from(h.expected.is_some()),
             Emission::Iteration { .. } => 2,
             Emission::Point(_) => 1,
         }
@@ -242,7 +243,7 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
                 ("error_code", (h.error_code != 0).then(|| code.as_str())),
                 (
                     "expected_response",
-                    Some(if h.expected() { "true" } else { "false" }),
+                    h.expected.map(|e| if e { "true" } else { "false" }),
                 ),
                 ("group", Some(group)),
                 ("method", Some(h.request.method())),
@@ -262,8 +263,7 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
             }
             let tags = &tags[..n];
             let t = &h.timings;
-            let failed = if h.expected() { 0.0 } else { 1.0 };
-            let http: [(Builtin, f64); 9] = [
+            let http: [(Builtin, f64); 8] = [
                 (Builtin::HttpReqs, 1.0),
                 (Builtin::HttpReqDuration, ms(t.duration())),
                 (Builtin::HttpReqBlocked, ms(t.blocked)),
@@ -272,10 +272,14 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
                 (Builtin::HttpReqSending, ms(t.sending)),
                 (Builtin::HttpReqWaiting, ms(t.waiting)),
                 (Builtin::HttpReqReceiving, ms(t.receiving)),
-                (Builtin::HttpReqFailed, failed),
             ];
             for (metric, value) in http {
                 f(&builtin_view(metric, h.time, value, tags));
+            }
+            // Without a response callback k6 emits no http_req_failed sample at all.
+            if let Some(expected) = h.expected {
+                let failed = if expected { 0.0 } else { 1.0 };
+                f(&builtin_view(Builtin::HttpReqFailed, h.time, failed, tags));
             }
             // k6 tags its data samples with the VU's tags only, not the request's.
             let data_tags = [("group", group), ("scenario", scenario)];

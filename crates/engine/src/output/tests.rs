@@ -270,6 +270,7 @@ fn failed_requests_carry_error_tags() {
         "HTTP/1.1",
         Some("::g"),
         None,
+        Some(false),
     ));
     let mut seen = Vec::new();
     sample::for_each_sample(&e, "default", &mut |s| {
@@ -290,4 +291,27 @@ fn failed_requests_carry_error_tags() {
     );
     assert_eq!((seen[8].0.as_str(), seen[8].1), ("http_req_failed", 1.0));
     assert_eq!(seen[9].2, "group=::g&scenario=default");
+}
+
+#[test]
+fn unjudged_requests_have_no_expected_response_tag_nor_failed_sample() {
+    let request = PreparedRequest::new(&RequestSpec::get("http://127.0.0.1:9/x")).unwrap();
+    let outcome = Outcome {
+        status: 500,
+        ..Default::default()
+    };
+    let e = Emission::Http(HttpSample::new(
+        &outcome, &request, "HTTP/1.1", None, None, None,
+    ));
+    let mut seen = Vec::new();
+    sample::for_each_sample(&e, "default", &mut |s| {
+        seen.push((
+            s.metric.to_string(),
+            s.tags.iter().any(|(k, _)| *k == "expected_response"),
+        ));
+    });
+    assert_eq!(seen.len(), 10);
+    assert!(seen
+        .iter()
+        .all(|(m, tagged)| m != "http_req_failed" && !tagged));
 }
