@@ -112,7 +112,7 @@ describe('examples/', () => {
     for (const s of server.seen()) methods[s.method] = (methods[s.method] ?? 0) + 1;
     expect(methods).toEqual({ GET: 4, POST: 12, PUT: 4, PATCH: 4, DELETE: 4, HEAD: 4, OPTIONS: 4 });
     const forms = server.seen().filter((s) => header(s, 'content-type') === 'application/x-www-form-urlencoded');
-    expect(forms.map((s) => s.body)).toEqual(Array(4).fill('user=alice&note=hello+world'));
+    expect(forms.map((s) => s.body)).toEqual(Array(4).fill('note=hello+world&user=alice'));
   });
 
   test('request-params.js: headers, tags, timeouts and response types, 2 VUs x 2 iterations', async () => {
@@ -221,7 +221,8 @@ describe('examples/', () => {
       '::teardown::logged out': [1, 0],
     });
     const seen = server.seen();
-    expect(seen[0]).toMatchObject({ method: 'POST', body: 'user=admin&password=secret' });
+    // An object body is a form with its keys sorted, as k6 (Go's url.Values) encodes it.
+    expect(seen[0]).toMatchObject({ method: 'POST', body: 'password=secret&user=admin' });
     expect(seen.filter((s) => header(s, 'authorization') === 'Bearer token-26')).toHaveLength(6);
     // teardown() gets setup()'s data, not a VU's changed copy.
     expect(seen.at(-1)).toMatchObject({ method: 'DELETE', query: { token: 'token-26', seen: '0' } });

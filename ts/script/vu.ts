@@ -1,6 +1,7 @@
 /** One VU's state, as k6 keeps it per VU: ids, iteration, current group, tags, cookies. */
 import type { ScriptHost } from '../native';
 import type { HostLink } from './hostLink';
+import { DEFAULT_BATCH_LIMITS, type BatchLimits } from './modules/batchLimit';
 import { CookieJar } from './modules/cookies';
 
 /** Where modules reach the engine; there is none while options are read. */
@@ -30,6 +31,8 @@ export class VuContext {
   groupPath = '';
   readonly tags: Record<string, string> = {};
   readonly cookies = new CookieJar();
+  /** The script's `batch` and `batchPerHost` options (http.batch), once its modules loaded. */
+  batchLimits: BatchLimits = DEFAULT_BATCH_LIMITS;
   /** Parsed once, at the VU's first iteration (k6 caches it there too). */
   setupData: unknown = undefined;
   setupDataLoaded = false;

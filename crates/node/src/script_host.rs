@@ -80,11 +80,16 @@ fn ms(ns: u64) -> f64 {
 }
 
 /// The response's headers as k6 shows them: names as received, the values of a repeated name
-/// (compared ignoring case) joined with ", " under its first spelling.
+/// (compared ignoring case) joined with ", " under its first spelling. Set-Cookie lines stay
+/// apart: a cookie's Expires holds a comma, and JS reads each line (`res.cookies`, the jar).
 fn merged_headers(r: &volley_engine::http::Response) -> Vec<(&str, Cow<'_, str>)> {
     let mut headers: Vec<(&str, Cow<'_, str>)> = Vec::new();
     for (name, value) in r.headers() {
         let value = String::from_utf8_lossy(value);
+        if name.eq_ignore_ascii_case("set-cookie") {
+            headers.push((name, value));
+            continue;
+        }
         match headers.iter_mut().find(|h| h.0.eq_ignore_ascii_case(name)) {
             Some(h) => {
                 let joined = h.1.to_mut();

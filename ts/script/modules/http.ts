@@ -6,7 +6,11 @@
 import type { LinkResponse } from '../hostLink';
 import { parseDuration } from '../../run/duration';
 import type { HostSource, VuContext } from '../vu';
-import { CookieJar } from './cookies';
+import { runBatch } from './batchLimit';
+import { callbackWire, expectedStatuses, type ExpectedStatuses } from './expectedStatuses';
+import { HttpCookieJar, cookieHeader, jarOf, responseCookies, type RequestCookies, type ResponseCookie } from './httpCookies';
+import { file, formBody } from './multipart';
+import { TLS_AND_OCSP } from './tlsConstants';
 
 type Body = string | ArrayBuffer | ArrayBufferView | Record<string, unknown> | null | undefined;
 
@@ -16,7 +20,11 @@ export interface Params {
   timeout?: number | string;
   redirects?: number;
   responseType?: 'text' | 'binary' | 'none';
-  cookies?: Record<string, string | { value: string; replace?: boolean }>;
+  cookies?: RequestCookies;
+  /** A jar of `new http.CookieJar()` (or `http.cookieJar()`); null: the VU's, as k6 ignores it. */
+  jar?: HttpCookieJar | null;
+  /** `http.expectedStatuses(...)`, or null for none (see expectedStatuses.ts). */
+  responseCallback?: ExpectedStatuses | null;
 }
 
 export interface Timings {
@@ -44,18 +52,59 @@ export function canonicalHeader(name: string): string {
 }
 const canonicalNames = new Map<string, string>();
 
+function headerName(headers: Record<string, string>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.keys(headers).find((h) => h.toLowerCase() === lower);
+}
+
 function bodyBytes(body: Body, headers: Record<string, string>): Buffer | undefined {
   if (body === null || body === undefined) return undefined;
   if (typeof body === 'string') return Buffer.from(body);
   if (body instanceof ArrayBuffer) return Buffer.from(body);
   if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  // An object is sent as a form, as k6 does.
-  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
-    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  // An object is a form (multipart when it holds an http.file()); the script's header wins.
+  const form = formBody(body);
+  if (headerName(headers, 'Content-Type') === undefined) headers['Content-Type'] = form.contentType;
+  return form.bytes;
+}
+
+/**
+ * `` http.url`https://host/items/${id}` ``: the URL with its values, and as its `name` the
+ * template with `${}` in their place (k6 tags the request's samples with that name).
+ */
+export class HttpURL {
+  readonly name: string;
+  readonly url: string;
+  readonly clean_url: string;
+
+  constructor(name: string, url: string) {
+    this.name = name;
+    this.url = url;
+    this.clean_url = cleanUrl(url);
   }
-  const form = new URLSearchParams();
-  for (const [k, v] of Object.entries(body)) form.append(k, String(v));
-  return Buffer.from(form.toString());
+
+  clean(): string {
+    return this.clean_url;
+  }
+
+  getURL(): string {
+    return this.url;
+  }
+}
+
+/** k6 hides the credentials of a URL in its tags. */
+function cleanUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1****:****@');
+}
+
+function urlTemplate(strings: TemplateStringsArray, ...values: unknown[]): HttpURL {
+  let name = strings[0];
+  let url = strings[0];
+  values.forEach((v, i) => {
+    name += `\${}${strings[i + 1]}`;
+    url += `${String(v)}${strings[i + 1]}`;
+  });
+  return new HttpURL(name, url);
 }
 
 function timeoutMs(t: number | string | undefined): number {
@@ -84,27 +133,22 @@ export class Response {
   url: string;
   error: string;
   error_code: number;
-  cookies: Record<string, Array<{ name: string; value: string; domain: string; path: string; http_only: boolean; secure: boolean; max_age: number; expires: number }>>;
+  cookies: Record<string, ResponseCookie[]>;
   request: { method: string; url: string; headers: Record<string, string[]>; body: string };
 
-  constructor(raw: LinkResponse, url: string, request: Response['request'], responseType: Params['responseType']) {
+  /** `setCookie`: the response's Set-Cookie lines (k6's res.cookies come from them). */
+  constructor(raw: LinkResponse, url: string, request: Response['request'], responseType: Params['responseType'], setCookie: string[]) {
     this.status = raw.status;
     this.status_text = raw.statusText;
     this.proto = raw.proto;
     this.headers = {};
-    this.cookies = {};
     const received = raw.headers; // [name, value, name, value, ...]
     for (let k = 0; k + 1 < received.length; k += 2) {
       const name = canonicalHeader(received[k]);
       const value = received[k + 1];
       this.headers[name] = this.headers[name] === undefined ? value : `${this.headers[name]}, ${value}`;
-      if (name === 'Set-Cookie') {
-        const [pair] = value.split(';');
-        const i = pair.indexOf('=');
-        const cookie = { name: pair.slice(0, i).trim(), value: pair.slice(i + 1).trim(), domain: '', path: '', http_only: /;\s*httponly/i.test(value), secure: /;\s*secure/i.test(value), max_age: 0, expires: 0 };
-        (this.cookies[cookie.name] ??= []).push(cookie);
-      }
     }
+    this.cookies = setCookie.length ? responseCookies(setCookie) : {};
     if (responseType === 'none' || !raw.body) this.body = responseType === 'none' ? null : raw.error ? null : '';
     else if (responseType === 'binary') {
       const bytes = raw.body as Buffer; // a Buffer unless the body is text
@@ -127,55 +171,21 @@ export class Response {
   }
 }
 
-export interface CookieJarApi {
-  cookiesForURL(url: string): Record<string, string[]>;
-  set(url: string, name: string, value: string, options?: Record<string, unknown>): void;
-  clear(url: string): void;
-  delete(url: string, name: string): void;
-}
-
-function jarApi(jar: CookieJar): CookieJarApi {
-  return {
-    cookiesForURL(url) {
-      const out: Record<string, string[]> = {};
-      for (const c of jar.forUrl(new URL(url))) (out[c.name] ??= []).push(c.value);
-      return out;
-    },
-    set(url, name, value, options = {}) {
-      jar.set(new URL(url), name, value, options);
-    },
-    clear(url) {
-      jar.clear(new URL(url));
-    },
-    delete(url, name) {
-      jar.delete(new URL(url), name);
-    },
-  };
-}
-
-/** `new http.CookieJar()`: a jar of its own, not the VU's. */
-class StandaloneCookieJar implements CookieJarApi {
-  readonly #jar = jarApi(new CookieJar());
-  cookiesForURL(url: string) {
-    return this.#jar.cookiesForURL(url);
-  }
-  set(url: string, name: string, value: string, options?: Record<string, unknown>) {
-    this.#jar.set(url, name, value, options);
-  }
-  clear(url: string) {
-    this.#jar.clear(url);
-  }
-  delete(url: string, name: string) {
-    this.#jar.delete(url, name);
-  }
-}
-
-type BatchItem = string | [string, string, Body?, Params?] | { method?: string; url: string; body?: Body; params?: Params };
+type Target = string | URL | HttpURL;
+type BatchItem = Target | [string, Target, Body?, Params?] | { method?: string; url: Target; body?: Body; params?: Params };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/** The URL a request goes to, and the name k6 tags it with when made by http.url. */
+function targetOf(url: Target): string {
+  if (url instanceof HttpURL) return url.url;
+  return String(url);
+}
+
 export function createHttp(vu: VuContext, rt: HostSource) {
-  const jar = jarApi(vu.cookies);
+  const vuJar = new HttpCookieJar(vu.cookies);
+  // setResponseCallback's choice, for this VU (k6 keeps it per VU too). undefined: k6's default.
+  let defaultCallback: string | undefined;
   // Load tests ask for the same URL over and over: its last parse is kept (never mutated).
   let lastUrl = '';
   let lastParsed: URL | null = null;
@@ -187,35 +197,44 @@ export function createHttp(vu: VuContext, rt: HostSource) {
     return lastParsed;
   };
 
-  async function request(method: string, url: string | URL, body?: Body, params: Params = {}): Promise<Response> {
+  async function request(method: string, url: Target, body?: Body, params: Params | null = {}): Promise<Response> {
     if (vu.inInit) throw new Error('Making http requests in the init context is not supported');
-    let target = String(url);
+    const p = params ?? {};
+    let target = targetOf(url);
     let verb = method.toUpperCase();
     let payload = body;
-    const redirects = params.redirects ?? DEFAULT_REDIRECTS;
+    const redirects = p.redirects ?? DEFAULT_REDIRECTS;
+    const expected = 'responseCallback' in p ? callbackWire(p.responseCallback, 'responseCallback') : defaultCallback;
+    // k6 ignores `jar: null`: the VU's jar stays in use.
+    const jar = jarOf(p.jar) ?? vu.cookies;
     for (let hop = 0; ; hop++) {
-      const headers: Record<string, string> = { ...(params.headers ?? {}) };
+      const headers: Record<string, string> = { ...(p.headers ?? {}) };
       const bytes = bodyBytes(payload, headers);
       const parsed = parse(target);
-      const cookies = vu.cookies.forUrl(parsed).map((c) => `${c.name}=${c.value}`);
-      if (params.cookies) for (const [name, v] of Object.entries(params.cookies)) cookies.push(`${name}=${typeof v === 'string' ? v : v.value}`);
-      if (cookies.length) headers.Cookie = cookies.join('; ');
+      const cookies = cookieHeader(jar, parsed, p.cookies);
+      if (cookies) {
+        // Go's AddCookie appends to a Cookie header the script set itself.
+        const own = headerName(headers, 'Cookie');
+        if (own === undefined) headers.Cookie = cookies;
+        else headers[own] = `${headers[own]}; ${cookies}`;
+      }
       const raw = await rt.requireLink().request(vu.id, {
         method: verb,
         url: target,
         headers: Object.entries(headers).map(([name, value]) => ({ name, value: String(value) })),
         body: bytes,
-        timeoutMs: timeoutMs(params.timeout),
-        responseType: params.responseType ?? 'text',
+        timeoutMs: timeoutMs(p.timeout),
+        responseType: p.responseType ?? 'text',
         // Output tags (--out): the group and scenario the request was made in.
         group: vu.groupPath,
         scenario: vu.scenario.name,
+        expectedStatuses: expected,
       });
       const setCookie: string[] = [];
       for (let i = 0; i + 1 < raw.headers.length; i += 2) if (raw.headers[i].toLowerCase() === 'set-cookie') setCookie.push(raw.headers[i + 1]);
-      if (setCookie.length) vu.cookies.store(parsed, setCookie);
+      if (setCookie.length) jar.store(parsed, setCookie);
       const reqInfo = { method: verb, url: target, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [canonicalHeader(k), [v]])), body: bytes ? bytes.toString() : '' };
-      const res = new Response(raw, target, reqInfo, params.responseType);
+      const res = new Response(raw, target, reqInfo, p.responseType, setCookie);
       const location = res.headers.Location;
       if (REDIRECT_STATUSES.has(res.status) && location && hop < redirects) {
         target = new URL(location, target).href;
@@ -230,31 +249,61 @@ export function createHttp(vu: VuContext, rt: HostSource) {
     }
   }
 
-  function batchOne(item: BatchItem): Promise<Response> {
-    if (typeof item === 'string') return request('GET', item);
-    if (Array.isArray(item)) return request(item[0], item[1], item[2], item[3]);
-    return request(item.method ?? 'GET', item.url, item.body, item.params);
+  /** A batch entry as k6 reads it (parseBatchRequest): its request, and the host it goes to. */
+  function batchJob(item: BatchItem, key: string | number): { host: string; run: () => Promise<Response> } {
+    let method = 'GET';
+    let url: Target;
+    let body: Body;
+    let params: Params | undefined;
+    if (Array.isArray(item)) {
+      if (item.length < 2) throw new Error(`invalid batch request ${JSON.stringify(item)}: want [method, url, body?, params?]`);
+      if (typeof item[0] !== 'string') throw new Error(`invalid method type ${JSON.stringify(item[0])}`);
+      [method, url, body, params] = item;
+    } else if (typeof item === 'object' && item !== null && !(item instanceof URL) && !(item instanceof HttpURL)) {
+      if (!('url' in item)) throw new Error(`batch request ${String(key)} doesn't have a url key`);
+      ({ url, body, params } = item);
+      if (item.method !== undefined) {
+        if (typeof item.method !== 'string') throw new Error(`invalid method type ${JSON.stringify(item.method)}`);
+        method = item.method.toUpperCase();
+        // k6 drops the body of a GET or HEAD given in object form.
+        if (method === 'GET' || method === 'HEAD') body = undefined;
+      }
+    } else {
+      url = item;
+    }
+    const target = targetOf(url);
+    return { host: new URL(target).host, run: () => request(method, target, body, params) };
   }
 
   async function batch(requests: BatchItem[] | Record<string, BatchItem>): Promise<Response[] | Record<string, Response>> {
-    if (Array.isArray(requests)) return Promise.all(requests.map(batchOne));
-    const entries = await Promise.all(Object.entries(requests).map(async ([k, r]) => [k, await batchOne(r)] as const));
-    return Object.fromEntries(entries);
+    if (vu.inInit) throw new Error('Using batch in the init context is not supported');
+    if (typeof requests !== 'object' || requests === null) throw new Error('http.batch() accepts only an array or an object of requests');
+    if (Array.isArray(requests)) return runBatch(requests.map(batchJob), vu.batchLimits);
+    const entries = Object.entries(requests);
+    const responses = await runBatch(entries.map(([k, r]) => batchJob(r, k)), vu.batchLimits);
+    return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
   }
 
   const api = {
     request,
     asyncRequest: request,
-    get: (url: string, params?: Params) => request('GET', url, null, params),
-    head: (url: string, params?: Params) => request('HEAD', url, null, params),
-    post: (url: string, body?: Body, params?: Params) => request('POST', url, body, params),
-    put: (url: string, body?: Body, params?: Params) => request('PUT', url, body, params),
-    patch: (url: string, body?: Body, params?: Params) => request('PATCH', url, body, params),
-    del: (url: string, body?: Body, params?: Params) => request('DELETE', url, body, params),
-    options: (url: string, body?: Body, params?: Params) => request('OPTIONS', url, body, params),
+    get: (url: Target, params?: Params) => request('GET', url, null, params),
+    head: (url: Target, params?: Params) => request('HEAD', url, null, params),
+    post: (url: Target, body?: Body, params?: Params) => request('POST', url, body, params),
+    put: (url: Target, body?: Body, params?: Params) => request('PUT', url, body, params),
+    patch: (url: Target, body?: Body, params?: Params) => request('PATCH', url, body, params),
+    del: (url: Target, body?: Body, params?: Params) => request('DELETE', url, body, params),
+    options: (url: Target, body?: Body, params?: Params) => request('OPTIONS', url, body, params),
     batch,
-    cookieJar: () => jar,
-    CookieJar: StandaloneCookieJar,
+    cookieJar: () => vuJar,
+    CookieJar: HttpCookieJar,
+    expectedStatuses,
+    setResponseCallback: (callback: ExpectedStatuses | null) => {
+      defaultCallback = callbackWire(callback, 'setResponseCallback');
+    },
+    file,
+    url: urlTemplate,
+    ...TLS_AND_OCSP,
   };
   return { ...api, default: api };
 }
