@@ -40,6 +40,13 @@ export default function () {
     'POST form content type': (r) => r.json('headers.content-type') === 'application/x-www-form-urlencoded',
   });
 
+  // An object holding an http.file() is sent as multipart/form-data, one part per field.
+  const upload = http.post(`${BASE_URL}/echo`, { title: 'notes', doc: http.file('file body', 'notes.txt', 'text/plain') });
+  check(upload, {
+    'POST with http.file is multipart': (r) => r.json('headers.content-type').startsWith('multipart/form-data; boundary=') &&
+      r.json('body').includes('Content-Disposition: form-data; name="doc"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\nfile body\r\n'),
+  });
+
   // PUT, PATCH and DELETE (k6 calls it del: delete is a JavaScript keyword).
   const put = http.put(`${BASE_URL}/echo`, 'replaced');
   const patch = http.patch(`${BASE_URL}/echo`, JSON.stringify({ quantity: 3 }), { headers: { 'Content-Type': 'application/json' } });
