@@ -12,7 +12,14 @@ export const options = {
     // 2 VUs looping for 1 second, as many iterations as fit.
     pages: { executor: 'constant-vus', vus: 2, duration: '1s' },
   },
+  // The requests of one http.batch run at once, on connections of their own: at most `batch`
+  // of them (k6's default 20), and at most `batchPerHost` to one host (default 6).
+  batch: 10,
+  batchPerHost: 4,
 };
+
+// 404 is an answer this test expects (not a failure in http_req_failed); 2xx and 3xx too.
+http.setResponseCallback(http.expectedStatuses({ min: 200, max: 399 }, 404));
 
 // An async default function: k6 awaits it, and it may await Promises itself.
 export default async function () {
@@ -45,6 +52,11 @@ export default async function () {
     http.asyncRequest('GET', `${BASE_URL}/echo?which=b`),
   ]);
   check([a, b], { 'Promise.all of asyncRequest': ([x, y]) => x.json('query.which') === 'a' && y.json('query.which') === 'b' });
+
+  // A missing page is expected here (the VU's response callback), and this request says so itself.
+  const missing = http.get(`${BASE_URL}/status/404`);
+  const gone = http.get(`${BASE_URL}/status/410`, { responseCallback: http.expectedStatuses(410) });
+  check([missing, gone], { 'expected statuses': ([m, g]) => m.status === 404 && g.status === 410 });
 
   sleep(0.1);
 }

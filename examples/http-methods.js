@@ -32,11 +32,19 @@ export default function () {
     'POST JSON content type': (r) => r.json('headers.content-type') === 'application/json',
   });
 
-  // POST with an object: k6 encodes it as a form, and sets the form Content-Type itself.
+  // POST with an object: k6 encodes it as a form (keys sorted, as Go's url.Values does), and
+  // sets the form Content-Type itself.
   const postForm = http.post(`${BASE_URL}/echo`, { user: 'alice', note: 'hello world' });
   check(postForm, {
-    'POST object is a form': (r) => r.json('body') === 'user=alice&note=hello+world',
+    'POST object is a form': (r) => r.json('body') === 'note=hello+world&user=alice',
     'POST form content type': (r) => r.json('headers.content-type') === 'application/x-www-form-urlencoded',
+  });
+
+  // An object holding an http.file() is sent as multipart/form-data, one part per field.
+  const upload = http.post(`${BASE_URL}/echo`, { title: 'notes', doc: http.file('file body', 'notes.txt', 'text/plain') });
+  check(upload, {
+    'POST with http.file is multipart': (r) => r.json('headers.content-type').startsWith('multipart/form-data; boundary=') &&
+      r.json('body').includes('Content-Disposition: form-data; name="doc"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\nfile body\r\n'),
   });
 
   // PUT, PATCH and DELETE (k6 calls it del: delete is a JavaScript keyword).

@@ -38,7 +38,8 @@ export default function () {
   const mine = `vu${__VU}`;
   const set = http.get(`${BASE_URL}/cookies/set?name=session&value=${mine}`);
   check(set, {
-    'Set-Cookie is parsed': (r) => r.cookies.session !== undefined && r.cookies.session[0].value === mine,
+    'Set-Cookie is parsed': (r) => r.cookies.session !== undefined && r.cookies.session[0].value === mine &&
+      r.cookies.session[0].path === '/' && r.cookies.session[0].http_only === true && r.cookies.session[0].max_age === 0,
   });
   const echoed = http.get(`${BASE_URL}/cookies/echo`);
   check(echoed, { 'the jar sends my cookie back': (r) => r.json('cookies.session') === mine });

@@ -50,6 +50,7 @@ const COMPARED: Record<keyof ScriptRequest, 'value' | 'never-same' | 'pairs'> = 
   responseType: 'value',
   group: 'value',
   scenario: 'value',
+  expectedStatuses: 'value',
   // A body Buffer may view memory the script changed since.
   body: 'never-same',
   headers: 'pairs',
@@ -64,6 +65,7 @@ void COMPARED;
 export function sameRequest(a: ScriptRequest, b: ScriptRequest): boolean {
   if (a.method !== b.method || a.url !== b.url || a.timeoutMs !== b.timeoutMs) return false;
   if (a.responseType !== b.responseType || a.group !== b.group || a.scenario !== b.scenario) return false;
+  if (a.expectedStatuses !== b.expectedStatuses) return false;
   if (a.body !== undefined || b.body !== undefined) return false;
   return samePairs(a.headers, b.headers) && samePairs(a.tags, b.tags);
 }

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ScriptHost, type ClaimedVu } from '../native';
 import { errorLine, installConsole, logLine } from './log';
+import { batchLimits } from './modules/batchLimit';
 import { installPendingResponseGuard } from './pendingGuard';
 import { Runtime } from './runtime';
 import type { ScenarioSpec } from './vu';
@@ -53,6 +54,25 @@ function importFor(vu: number): Promise<ScriptModule> {
   return import(`${scriptUrl}?vu=${vu}`) as Promise<ScriptModule>;
 }
 
+/**
+ * VUs of this thread whose init code (module load) runs: k6 initialises VUs before their first
+ * iteration is timed, but here they share one thread, so one VU's init would stall another's
+ * timed iteration. A VU done with its init waits until none is left before it asks for work.
+ */
+let initialising = 0;
+let initWaiters: Array<() => void> = [];
+
+async function initialisedTogether(): Promise<void> {
+  initialising -= 1;
+  if (initialising === 0) {
+    const waiters = initWaiters;
+    initWaiters = [];
+    for (const w of waiters) w();
+    return;
+  }
+  await new Promise<void>((resolve) => initWaiters.push(resolve));
+}
+
 async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
   const { id } = claimed;
   const scenario = setup.scenarios[claimed.scenario];
@@ -64,9 +84,12 @@ async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
   let fn: ((data: unknown) => unknown) | null = null;
   // k6 empties the VU's cookie jar before each iteration unless `noCookiesReset` (js/runner.go, runFn).
   let resetCookies = true;
+  initialising += 1;
   try {
     const mod = await importFor(id);
-    resetCookies = (mod.options as { noCookiesReset?: unknown } | undefined)?.noCookiesReset !== true;
+    const options = mod.options as { noCookiesReset?: unknown; batch?: unknown; batchPerHost?: unknown } | undefined;
+    resetCookies = options?.noCookiesReset !== true;
+    vu.batchLimits = batchLimits(options);
     const exported = mod[scenario.exec];
     if (typeof exported !== 'function') throw new Error(`the script exports no function named "${scenario.exec}"`);
     fn = exported as (data: unknown) => unknown;
@@ -74,6 +97,7 @@ async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
     write(errorLine(e));
   }
   vu.inInit = false;
+  await initialisedTogether();
   let done: boolean | undefined; // how the last iteration ended, reported with the next wait
   while (await link.nextIteration(id, done, vu.tags.pairs())) {
     vu.nextIteration();

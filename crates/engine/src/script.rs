@@ -9,7 +9,7 @@
 
 use crate::exec::Workload;
 use crate::groups::GroupTree;
-use crate::http::{BodyMode, ClientConfig, Outcome, PreparedRequest, RequestSpec, VuClient};
+use crate::http::{ClientConfig, ClientPool, Outcome, PreparedRequest, RequestSpec, VuClient};
 use crate::metrics::tags::TagSet;
 use crate::metrics::Registry;
 use crate::output::VuPointTags;
@@ -53,7 +53,12 @@ pub struct VuSlot {
     /// Set when the executor gave up on the iteration in flight (a stop, the end of
     /// gracefulStop): the VU's further requests fail at once, so its JS ends quickly.
     interrupted: AtomicBool,
-    client: tokio::sync::Mutex<VuClient>,
+    /// Set when JS first asks for an iteration: the VU's init code (module load) has run. The
+    /// executor waits for it before timing the VU's first iteration (see [`Workload::ready`]).
+    initialised: AtomicBool,
+    init_done: tokio::sync::Notify,
+    /// One client per request in flight: http.batch and asyncRequest run concurrently.
+    clients: ClientPool,
     /// The engine worker the executor runs this VU on (None for the lifecycle VU 0). The VU's
     /// requests and iteration grants are best handled there too: the connection, the executor's
     /// task and the I/O stay on one thread, as on the native fast path.
@@ -78,17 +83,51 @@ impl VuSlot {
         self.runtime.as_ref()
     }
 
-    /// Sends one request on this VU's keep-alive connection and keeps the response (status,
-    /// headers, body) for the caller to read through `read`.
+    /// Sends one request on one of this VU's keep-alive connections (a free one; several
+    /// requests of the VU may be in flight) and lets `read` look at the response (status,
+    /// headers, body).
     pub async fn request<R>(
         &self,
         request: &PreparedRequest,
         read: impl FnOnce(&Outcome, &VuClient) -> R,
     ) -> (Outcome, R) {
-        let mut client = self.client.lock().await;
-        let outcome = client.send(request, BodyMode::Keep).await;
-        let r = read(&outcome, &client);
-        (outcome, r)
+        self.clients.request(request, read).await
+    }
+
+    /// This VU's clients (idle connections, for tests).
+    pub fn clients(&self) -> &ClientPool {
+        &self.clients
+    }
+
+    fn new(id: u64, grants: mpsc::Receiver<Grant>, client: ClientConfig) -> Self {
+        VuSlot {
+            id,
+            grants: tokio::sync::Mutex::new(grants),
+            pending: Mutex::new(None),
+            interrupted: AtomicBool::new(false),
+            initialised: AtomicBool::new(false),
+            init_done: tokio::sync::Notify::new(),
+            clients: ClientPool::new(client),
+            runtime: None,
+        }
+    }
+
+    fn mark_initialised(&self) {
+        if !self.initialised.swap(true, Ordering::AcqRel) {
+            self.init_done.notify_waiters();
+        }
+    }
+
+    async fn initialised(&self) {
+        loop {
+            let notified = self.init_done.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.initialised.load(Ordering::Acquire) {
+                return;
+            }
+            notified.await;
+        }
     }
 }
 
@@ -136,14 +175,7 @@ impl ScriptBridge {
             .unzip();
         // VU 0 runs setup() and teardown(): it has a connection but never gets iterations.
         let (_, grants) = mpsc::channel(1);
-        let lifecycle_vu = Arc::new(VuSlot {
-            id: 0,
-            grants: tokio::sync::Mutex::new(grants),
-            pending: Mutex::new(None),
-            interrupted: AtomicBool::new(false),
-            client: tokio::sync::Mutex::new(VuClient::new(client.clone())),
-            runtime: None,
-        });
+        let lifecycle_vu = Arc::new(VuSlot::new(0, grants, client.clone()));
         ScriptBridge {
             client,
             registry,
@@ -280,6 +312,8 @@ impl ScriptBridge {
         let Some(slot) = self.slot(vu) else {
             return false;
         };
+        // The first ask comes once the VU's init code has run.
+        slot.mark_initialised();
         let grant = slot.grants.lock().await.recv().await;
         match grant {
             Some(g) => {
@@ -365,20 +399,15 @@ impl Workload for ScriptWorkload {
     /// setup() and teardown()).
     fn new_vu(&self, id: u64) -> ScriptVu {
         let (tx, rx) = mpsc::channel(1);
-        let slot = Arc::new(VuSlot {
-            id,
-            grants: tokio::sync::Mutex::new(rx),
-            pending: Mutex::new(None),
-            interrupted: AtomicBool::new(false),
-            client: tokio::sync::Mutex::new(VuClient::new(self.bridge.client.clone())),
-            // new_vu runs in the VU's task, on the engine worker that hosts it.
-            runtime: tokio::runtime::Handle::try_current()
-                .ok()
-                .map(|handle| VuRuntime {
-                    handle,
-                    thread: std::thread::current().id(),
-                }),
-        });
+        let mut slot = VuSlot::new(id, rx, self.bridge.client.clone());
+        // new_vu runs in the VU's task, on the engine worker that hosts it.
+        slot.runtime = tokio::runtime::Handle::try_current()
+            .ok()
+            .map(|handle| VuRuntime {
+                handle,
+                thread: std::thread::current().id(),
+            });
+        let slot = Arc::new(slot);
         self.bridge.lock_slots().insert(id, slot.clone());
         let worker = (id as usize) % self.bridge.workers();
         if let Some(tx) = self
@@ -394,6 +423,12 @@ impl Workload for ScriptWorkload {
             });
         }
         ScriptVu { grants: tx, slot }
+    }
+
+    /// k6 runs a VU's init code before its first iteration is timed: wait for the JS VU to
+    /// load its modules and ask for work.
+    async fn ready(&self, vu: &mut ScriptVu) {
+        vu.slot.initialised().await;
     }
 
     async fn iterate(&self, vu: &mut ScriptVu) -> TagSet {

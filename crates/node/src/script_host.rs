@@ -13,6 +13,7 @@ use std::time::Duration;
 use volley_engine::http::{Outcome, PreparedRequest, RequestSpec, VuClient};
 use volley_engine::metrics::tags::TagSet;
 use volley_engine::output::VuPointTags;
+use volley_engine::metrics::ExpectedStatuses;
 use volley_engine::script::{IterationEnd, ScriptBridge, VuRuntime, VuSlot};
 
 /// Runs by handle, so that worker threads (other JS realms) reach the engine the main thread made.
@@ -49,6 +50,9 @@ pub struct ScriptRequest {
     pub scenario: Option<String>,
     /// The user tags of its samples: the VU's tags under `params.tags` (a `name` tag names it).
     pub tags: Option<Vec<HeaderPair>>,
+    /// The response callback (k6's `expectedStatuses`): `none` for no callback, else statuses
+    /// and inclusive ranges like `200-399,418`; absent: k6's default, 200-399.
+    pub expected_statuses: Option<String>,
 }
 
 /// k6's `res.timings`, in milliseconds.
@@ -81,11 +85,16 @@ fn ms(ns: u64) -> f64 {
 }
 
 /// The response's headers as k6 shows them: names as received, the values of a repeated name
-/// (compared ignoring case) joined with ", " under its first spelling.
+/// (compared ignoring case) joined with ", " under its first spelling. Set-Cookie lines stay
+/// apart: a cookie's Expires holds a comma, and JS reads each line (`res.cookies`, the jar).
 fn merged_headers(r: &volley_engine::http::Response) -> Vec<(&str, Cow<'_, str>)> {
     let mut headers: Vec<(&str, Cow<'_, str>)> = Vec::new();
     for (name, value) in r.headers() {
         let value = String::from_utf8_lossy(value);
+        if name.eq_ignore_ascii_case("set-cookie") {
+            headers.push((name, value));
+            continue;
+        }
         match headers.iter_mut().find(|h| h.0.eq_ignore_ascii_case(name)) {
             Some(h) => {
                 let joined = h.1.to_mut();
@@ -641,6 +650,7 @@ impl ScriptHost {
                 group,
                 scenario,
                 tags,
+                expected,
                 ..
             } = &*rendered;
             let keep_body = *keep_body;
@@ -655,13 +665,14 @@ impl ScriptHost {
                     (read(outcome, client, keep_body), proto)
                 })
                 .await;
-            bridge.registry().record_request(
+            bridge.registry().record_request_judged(
                 &outcome,
                 prepared,
                 proto,
                 group.as_deref(),
                 scenario.as_deref(),
                 tags,
+                expected.judge(&outcome),
             );
             response
         }
@@ -746,6 +757,7 @@ struct Rendered {
     scenario: Option<String>,
     /// Rendered once with the request: `resend` shares them.
     tags: TagSet,
+    expected: ExpectedStatuses,
 }
 
 /// k6's http.request arguments (normalised in JS) as the engine sends them.
@@ -759,6 +771,10 @@ fn render(request: ScriptRequest) -> Result<Rendered> {
     let text = request.response_type.as_deref() != Some("binary");
     let (group, scenario) = (request.group, request.scenario);
     let tags = tag_set(request.tags);
+    let expected = match request.expected_statuses.as_deref() {
+        None => ExpectedStatuses::Default,
+        Some(text) => ExpectedStatuses::parse(text).map_err(Error::from_reason)?,
+    };
     let spec = RequestSpec {
         method: request.method,
         url: request.url,
@@ -778,6 +794,7 @@ fn render(request: ScriptRequest) -> Result<Rendered> {
         group,
         scenario,
         tags,
+        expected,
     })
 }
 

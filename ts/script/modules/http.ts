@@ -6,18 +6,25 @@
 import { splitHeaders, type LinkResponse } from '../hostLink';
 import { parseDuration } from '../../run/duration';
 import type { HostSource, VuContext } from '../vu';
-import { CookieJar } from './cookies';
+import { runBatch } from './batchLimit';
+import { callbackWire, expectedStatuses, type ExpectedStatuses } from './expectedStatuses';
+import { HttpCookieJar, cookieHeader, jarOf, responseCookies, type RequestCookies, type ResponseCookie } from './httpCookies';
+import { file, formBody } from './multipart';
+import { TLS_AND_OCSP } from './tlsConstants';
 
 type Body = string | ArrayBuffer | ArrayBufferView | Record<string, unknown> | null | undefined;
 
 export interface Params {
   headers?: Record<string, string>;
-  /** User tags of the request's samples; `name` names it (else its URL does). */
-  tags?: Record<string, unknown>;
+  tags?: Record<string, string>;
   timeout?: number | string;
   redirects?: number;
   responseType?: 'text' | 'binary' | 'none';
-  cookies?: Record<string, string | { value: string; replace?: boolean }>;
+  cookies?: RequestCookies;
+  /** A jar of `new http.CookieJar()` (or `http.cookieJar()`); null: the VU's, as k6 ignores it. */
+  jar?: HttpCookieJar | null;
+  /** `http.expectedStatuses(...)`, or null for none (see expectedStatuses.ts). */
+  responseCallback?: ExpectedStatuses | null;
 }
 
 export interface Timings {
@@ -45,6 +52,11 @@ export function canonicalHeader(name: string): string {
 }
 const canonicalNames = new Map<string, string>();
 
+function headerName(headers: Record<string, string>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.keys(headers).find((h) => h.toLowerCase() === lower);
+}
+
 /** Request headers as the engine takes them. */
 function headerPairs(headers: Record<string, string>): Array<{ name: string; value: string }> {
   const pairs: Array<{ name: string; value: string }> = [];
@@ -57,13 +69,49 @@ function bodyBytes(body: Body, headers: Record<string, string>): Buffer | undefi
   if (typeof body === 'string') return Buffer.from(body);
   if (body instanceof ArrayBuffer) return Buffer.from(body);
   if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  // An object is sent as a form, as k6 does.
-  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
-    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  // An object is a form (multipart when it holds an http.file()); the script's header wins.
+  const form = formBody(body);
+  if (headerName(headers, 'Content-Type') === undefined) headers['Content-Type'] = form.contentType;
+  return form.bytes;
+}
+
+/**
+ * `` http.url`https://host/items/${id}` ``: the URL with its values, and as its `name` the
+ * template with `${}` in their place (k6 tags the request's samples with that name).
+ */
+export class HttpURL {
+  readonly name: string;
+  readonly url: string;
+  readonly clean_url: string;
+
+  constructor(name: string, url: string) {
+    this.name = name;
+    this.url = url;
+    this.clean_url = cleanUrl(url);
   }
-  const form = new URLSearchParams();
-  for (const [k, v] of Object.entries(body)) form.append(k, String(v));
-  return Buffer.from(form.toString());
+
+  clean(): string {
+    return this.clean_url;
+  }
+
+  getURL(): string {
+    return this.url;
+  }
+}
+
+/** k6 hides the credentials of a URL in its tags. */
+function cleanUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1****:****@');
+}
+
+function urlTemplate(strings: TemplateStringsArray, ...values: unknown[]): HttpURL {
+  let name = strings[0];
+  let url = strings[0];
+  values.forEach((v, i) => {
+    name += `\${}${strings[i + 1]}`;
+    url += `${String(v)}${strings[i + 1]}`;
+  });
+  return new HttpURL(name, url);
 }
 
 function timeoutMs(t: number | string | undefined): number {
@@ -82,7 +130,6 @@ function select(value: unknown, path: string): unknown {
   return current;
 }
 
-type ResponseCookie = { name: string; value: string; domain: string; path: string; http_only: boolean; secure: boolean; max_age: number; expires: number };
 type RequestInfo = { method: string; url: string; headers: Record<string, string[]>; body: string };
 
 /** What a Response keeps to build its `request` on demand. */
@@ -109,12 +156,14 @@ export class Response {
   error: string;
   error_code: number;
   private rawHeaders: string;
+  /** The response's Set-Cookie lines (res.cookies come from them). */
+  private setCookie: string[];
   private sent: SentRequest;
   private madeHeaders: Record<string, string> | undefined;
   private madeCookies: Record<string, ResponseCookie[]> | undefined;
   private madeRequest: RequestInfo | undefined;
 
-  constructor(raw: LinkResponse, url: string, sent: SentRequest, responseType: Params['responseType']) {
+  constructor(raw: LinkResponse, url: string, sent: SentRequest, responseType: Params['responseType'], setCookie: string[]) {
     this.status = raw.status;
     this.status_text = raw.statusText;
     this.proto = raw.proto;
@@ -131,6 +180,7 @@ export class Response {
     this.error = raw.error;
     this.error_code = raw.errorCode;
     this.rawHeaders = raw.headers;
+    this.setCookie = setCookie;
     this.sent = sent;
   }
 
@@ -153,18 +203,9 @@ export class Response {
     this.madeHeaders = value;
   }
 
-  /** The cookies the response set, by name. */
+  /** The cookies the response set, by name (k6's fields, see httpCookies.ts). */
   get cookies(): Record<string, ResponseCookie[]> {
-    if (this.madeCookies === undefined) {
-      const cookies: Record<string, ResponseCookie[]> = {};
-      for (const value of setCookieValues(this.rawHeaders)) {
-        const [pair] = value.split(';');
-        const i = pair.indexOf('=');
-        const cookie = { name: pair.slice(0, i).trim(), value: pair.slice(i + 1).trim(), domain: '', path: '', http_only: /;\s*httponly/i.test(value), secure: /;\s*secure/i.test(value), max_age: 0, expires: 0 };
-        (cookies[cookie.name] ??= []).push(cookie);
-      }
-      this.madeCookies = cookies;
-    }
+    this.madeCookies ??= this.setCookie.length ? responseCookies(this.setCookie) : {};
     return this.madeCookies;
   }
 
@@ -207,86 +248,27 @@ function setCookieValues(rawHeaders: string): string[] {
   return values;
 }
 
-export interface CookieJarApi {
-  cookiesForURL(url: string): Record<string, string[]>;
-  set(url: string, name: string, value: string, options?: Record<string, unknown>): void;
-  clear(url: string): void;
-  delete(url: string, name: string): void;
-}
-
-function jarApi(jar: CookieJar): CookieJarApi {
-  return {
-    cookiesForURL(url) {
-      const out: Record<string, string[]> = {};
-      for (const c of jar.forUrl(new URL(url))) (out[c.name] ??= []).push(c.value);
-      return out;
-    },
-    set(url, name, value, options = {}) {
-      jar.set(new URL(url), name, value, options);
-    },
-    clear(url) {
-      jar.clear(new URL(url));
-    },
-    delete(url, name) {
-      jar.delete(new URL(url), name);
-    },
-  };
-}
-
-/** `new http.CookieJar()`: a jar of its own, not the VU's. */
-class StandaloneCookieJar implements CookieJarApi {
-  readonly #jar = jarApi(new CookieJar());
-  cookiesForURL(url: string) {
-    return this.#jar.cookiesForURL(url);
-  }
-  set(url: string, name: string, value: string, options?: Record<string, unknown>) {
-    this.#jar.set(url, name, value, options);
-  }
-  clear(url: string) {
-    this.#jar.clear(url);
-  }
-  delete(url: string, name: string) {
-    this.#jar.delete(url, name);
-  }
-}
-
-/**
- * k6's ``http.url`...${id}` ``: the URL, named by its template (`${}` for each value) so that
- * requests to many URLs share one `name` tag.
- */
-export class TemplatedUrl {
-  constructor(
-    readonly url: string,
-    readonly name: string,
-  ) {}
-
-  toString(): string {
-    return this.url;
-  }
-}
-
-function templatedUrl(strings: TemplateStringsArray, ...values: unknown[]): TemplatedUrl {
-  let url = strings[0];
-  let name = strings[0];
-  for (let i = 0; i < values.length; i++) {
-    url += String(values[i]) + strings[i + 1];
-    name += '${}' + strings[i + 1];
-  }
-  return new TemplatedUrl(url, name);
-}
-
-/** The request's tags: `params.tags`, and the template's name unless they name it. */
-function requestTags(url: string | URL | TemplatedUrl, params: Params): Params['tags'] {
-  if (!(url instanceof TemplatedUrl) || (params.tags && 'name' in params.tags)) return params.tags;
-  return { ...params.tags, name: url.name };
-}
-
-type BatchItem = string | [string, string, Body?, Params?] | { method?: string; url: string; body?: Body; params?: Params };
+type Target = string | URL | HttpURL;
+type BatchItem = Target | [string, Target, Body?, Params?] | { method?: string; url: Target; body?: Body; params?: Params };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/** The URL a request goes to, and the name k6 tags it with when made by http.url. */
+function targetOf(url: Target): string {
+  if (url instanceof HttpURL) return url.url;
+  return String(url);
+}
+
+/** The request's tags: `params.tags`, and the template's name unless they name it. */
+function requestTags(url: Target, params: Params): Params['tags'] {
+  if (!(url instanceof HttpURL) || (params.tags && 'name' in params.tags)) return params.tags;
+  return { ...params.tags, name: url.name };
+}
+
 export function createHttp(vu: VuContext, rt: HostSource) {
-  const jar = jarApi(vu.cookies);
+  const vuJar = new HttpCookieJar(vu.cookies);
+  // setResponseCallback's choice, for this VU (k6 keeps it per VU too). undefined: k6's default.
+  let defaultCallback: string | undefined;
   // Load tests ask for the same URL over and over: its last parse is kept (never mutated).
   let lastUrl = '';
   let lastParsed: URL | null = null;
@@ -298,36 +280,45 @@ export function createHttp(vu: VuContext, rt: HostSource) {
     return lastParsed;
   };
 
-  async function request(method: string, url: string | URL | TemplatedUrl, body?: Body, params: Params = {}): Promise<Response> {
+  async function request(method: string, url: Target, body?: Body, params: Params | null = {}): Promise<Response> {
     if (vu.inInit) throw new Error('Making http requests in the init context is not supported');
-    let target = String(url);
+    const p = params ?? {};
+    let target = targetOf(url);
     // The VU's tags under the request's; the same array while neither changes (cheap resends).
-    const tags = vu.tags.with(requestTags(url, params));
+    const tags = vu.tags.with(requestTags(url, p));
     let verb = method.toUpperCase();
     let payload = body;
-    const redirects = params.redirects ?? DEFAULT_REDIRECTS;
+    const redirects = p.redirects ?? DEFAULT_REDIRECTS;
+    const expected = 'responseCallback' in p ? callbackWire(p.responseCallback, 'responseCallback') : defaultCallback;
+    // k6 ignores `jar: null`: the VU's jar stays in use.
+    const jar = jarOf(p.jar) ?? vu.cookies;
     for (let hop = 0; ; hop++) {
-      const headers: Record<string, string> = { ...(params.headers ?? {}) };
+      const headers: Record<string, string> = { ...(p.headers ?? {}) };
       const bytes = bodyBytes(payload, headers);
       const parsed = parse(target);
-      const cookies = vu.cookies.forUrl(parsed).map((c) => `${c.name}=${c.value}`);
-      if (params.cookies) for (const [name, v] of Object.entries(params.cookies)) cookies.push(`${name}=${typeof v === 'string' ? v : v.value}`);
-      if (cookies.length) headers.Cookie = cookies.join('; ');
+      const cookies = cookieHeader(jar, parsed, p.cookies);
+      if (cookies) {
+        // Go's AddCookie appends to a Cookie header the script set itself.
+        const own = headerName(headers, 'Cookie');
+        if (own === undefined) headers.Cookie = cookies;
+        else headers[own] = `${headers[own]}; ${cookies}`;
+      }
       const raw = await rt.requireLink().request(vu.id, {
         method: verb,
         url: target,
         headers: headerPairs(headers),
         body: bytes,
-        timeoutMs: timeoutMs(params.timeout),
-        responseType: params.responseType ?? 'text',
+        timeoutMs: timeoutMs(p.timeout),
+        responseType: p.responseType ?? 'text',
         // System tags: the group and scenario the request was made in.
         group: vu.groupPath,
         scenario: vu.scenario.name,
         tags,
+        expectedStatuses: expected,
       });
       const setCookie = setCookieValues(raw.headers);
-      if (setCookie.length) vu.cookies.store(parsed, setCookie);
-      const res = new Response(raw, target, { method: verb, url: target, headers, body: bytes }, params.responseType);
+      if (setCookie.length) jar.store(parsed, setCookie);
+      const res = new Response(raw, target, { method: verb, url: target, headers, body: bytes }, p.responseType, setCookie);
       const location = REDIRECT_STATUSES.has(res.status) ? res.headers.Location : undefined;
       if (location && hop < redirects) {
         target = new URL(location, target).href;
@@ -342,32 +333,61 @@ export function createHttp(vu: VuContext, rt: HostSource) {
     }
   }
 
-  function batchOne(item: BatchItem): Promise<Response> {
-    if (typeof item === 'string') return request('GET', item);
-    if (Array.isArray(item)) return request(item[0], item[1], item[2], item[3]);
-    return request(item.method ?? 'GET', item.url, item.body, item.params);
+  /** A batch entry as k6 reads it (parseBatchRequest): its request, and the host it goes to. */
+  function batchJob(item: BatchItem, key: string | number): { host: string; run: () => Promise<Response> } {
+    let method = 'GET';
+    let url: Target;
+    let body: Body;
+    let params: Params | undefined;
+    if (Array.isArray(item)) {
+      if (item.length < 2) throw new Error(`invalid batch request ${JSON.stringify(item)}: want [method, url, body?, params?]`);
+      if (typeof item[0] !== 'string') throw new Error(`invalid method type ${JSON.stringify(item[0])}`);
+      [method, url, body, params] = item;
+    } else if (typeof item === 'object' && item !== null && !(item instanceof URL) && !(item instanceof HttpURL)) {
+      if (!('url' in item)) throw new Error(`batch request ${String(key)} doesn't have a url key`);
+      ({ url, body, params } = item);
+      if (item.method !== undefined) {
+        if (typeof item.method !== 'string') throw new Error(`invalid method type ${JSON.stringify(item.method)}`);
+        method = item.method.toUpperCase();
+        // k6 drops the body of a GET or HEAD given in object form.
+        if (method === 'GET' || method === 'HEAD') body = undefined;
+      }
+    } else {
+      url = item;
+    }
+    const target = targetOf(url);
+    return { host: new URL(target).host, run: () => request(method, url, body, params) };
   }
 
   async function batch(requests: BatchItem[] | Record<string, BatchItem>): Promise<Response[] | Record<string, Response>> {
-    if (Array.isArray(requests)) return Promise.all(requests.map(batchOne));
-    const entries = await Promise.all(Object.entries(requests).map(async ([k, r]) => [k, await batchOne(r)] as const));
-    return Object.fromEntries(entries);
+    if (vu.inInit) throw new Error('Using batch in the init context is not supported');
+    if (typeof requests !== 'object' || requests === null) throw new Error('http.batch() accepts only an array or an object of requests');
+    if (Array.isArray(requests)) return runBatch(requests.map(batchJob), vu.batchLimits);
+    const entries = Object.entries(requests);
+    const responses = await runBatch(entries.map(([k, r]) => batchJob(r, k)), vu.batchLimits);
+    return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
   }
 
   const api = {
     request,
     asyncRequest: request,
-    get: (url: string | URL | TemplatedUrl, params?: Params) => request('GET', url, null, params),
-    head: (url: string | URL | TemplatedUrl, params?: Params) => request('HEAD', url, null, params),
-    post: (url: string | URL | TemplatedUrl, body?: Body, params?: Params) => request('POST', url, body, params),
-    put: (url: string | URL | TemplatedUrl, body?: Body, params?: Params) => request('PUT', url, body, params),
-    patch: (url: string | URL | TemplatedUrl, body?: Body, params?: Params) => request('PATCH', url, body, params),
-    del: (url: string | URL | TemplatedUrl, body?: Body, params?: Params) => request('DELETE', url, body, params),
-    options: (url: string | URL | TemplatedUrl, body?: Body, params?: Params) => request('OPTIONS', url, body, params),
+    get: (url: Target, params?: Params) => request('GET', url, null, params),
+    head: (url: Target, params?: Params) => request('HEAD', url, null, params),
+    post: (url: Target, body?: Body, params?: Params) => request('POST', url, body, params),
+    put: (url: Target, body?: Body, params?: Params) => request('PUT', url, body, params),
+    patch: (url: Target, body?: Body, params?: Params) => request('PATCH', url, body, params),
+    del: (url: Target, body?: Body, params?: Params) => request('DELETE', url, body, params),
+    options: (url: Target, body?: Body, params?: Params) => request('OPTIONS', url, body, params),
     batch,
-    url: templatedUrl,
-    cookieJar: () => jar,
-    CookieJar: StandaloneCookieJar,
+    cookieJar: () => vuJar,
+    CookieJar: HttpCookieJar,
+    expectedStatuses,
+    setResponseCallback: (callback: ExpectedStatuses | null) => {
+      defaultCallback = callbackWire(callback, 'setResponseCallback');
+    },
+    file,
+    url: urlTemplate,
+    ...TLS_AND_OCSP,
   };
   return { ...api, default: api };
 }

@@ -366,6 +366,13 @@ async fn arrival_vu<W: Workload>(
     let _exit = ExitGuard(&state);
     let mut vu = workload.new_vu(id);
     let mut phase = state.phase.subscribe();
+    // Init (a script VU's module load) is not part of any iteration; an iteration handed over
+    // meanwhile waits for it (its wake-up is kept) and is timed from when it starts.
+    tokio::select! {
+        biased;
+        _ = phase.wait_for(|p| *p == Phase::HardStop) => return,
+        _ = workload.ready(&mut vu) => {}
+    }
     let mut activity = Activity::new(&state);
     loop {
         // An iteration handed over just before the end still runs (it started in time).

@@ -35,6 +35,11 @@ pub(crate) struct ScenarioState {
     pub remaining: AtomicI64,
     pub interrupted: AtomicU64,
     pub live_vus: AtomicU64,
+    /// Closed-model VUs spawned whose init (`Workload::ready`) has not finished: k6 starts a
+    /// scenario's VUs together once all are initialised, so none takes the first iterations
+    /// (a shared-iterations pool) while the others still load.
+    pub unready: AtomicU64,
+    pub all_ready: Notify,
     pub vu_exited: Notify,
 }
 
@@ -174,6 +179,8 @@ async fn run_executor<W: Workload>(
         phase,
         interrupted: AtomicU64::new(0),
         live_vus: AtomicU64::new(0),
+        unready: AtomicU64::new(0),
+        all_ready: Notify::new(),
         vu_exited: Notify::new(),
     });
     let mut tasks: Vec<JoinHandle<()>> = Vec::new();
@@ -237,6 +244,10 @@ async fn run_vus<W: Workload>(
     let mut ramp = (state.config.executor == ExecutorKind::RampingVus)
         .then(|| RampingVusSchedule::new(&state.config));
     let spawn_up_to = |tasks: &mut Vec<JoinHandle<()>>, n: u64| {
+        // Counted before any of them runs, so that the first ready VU waits for the rest.
+        state
+            .unready
+            .fetch_add(n.saturating_sub(tasks.len() as u64), Ordering::AcqRel);
         for idx in tasks.len() as u64..n {
             state.live_vus.fetch_add(1, Ordering::AcqRel);
             // Ids are taken here, in index order, so that one scenario's VUs are 1..N.

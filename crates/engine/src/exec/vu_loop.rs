@@ -23,6 +23,18 @@ pub(crate) async fn vu_loop<W: Workload>(
     let control = &state.control;
     let scenario = &state.scenario;
     let mut phase = state.phase.subscribe();
+    // Init (a script VU's module load) is not part of any iteration, and VUs spawned together
+    // start together.
+    let unready = Unready(&state);
+    tokio::select! {
+        biased;
+        _ = phase.wait_for(|p| *p != Phase::Running) => return,
+        _ = async {
+            workload.ready(&mut vu).await;
+            drop(unready);
+            all_ready(&state).await;
+        } => {}
+    }
     let mut activity = Activity::new(&state);
     let mut iterations_here = 0u64;
     let ramping = state.config.executor == ExecutorKind::RampingVus;
@@ -60,6 +72,29 @@ pub(crate) async fn vu_loop<W: Workload>(
                 state.record_iteration(started.elapsed(), &tags);
             }
         }
+    }
+}
+
+/// Counts a VU out of `ScenarioState::unready` when dropped (ready, or gone before it was).
+struct Unready<'a>(&'a ScenarioState);
+
+impl Drop for Unready<'_> {
+    fn drop(&mut self) {
+        if self.0.unready.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.all_ready.notify_waiters();
+        }
+    }
+}
+
+async fn all_ready(state: &ScenarioState) {
+    loop {
+        let notified = state.all_ready.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if state.unready.load(Ordering::Acquire) == 0 {
+            return;
+        }
+        notified.await;
     }
 }
 

@@ -11,6 +11,14 @@ pub trait Workload: Send + Sync + 'static {
     /// `id` is the VU's `__VU`: from 1, unique in the test across scenarios.
     fn new_vu(&self, id: u64) -> Self::Vu;
 
+    /// Resolves once the VU may start its first iteration: the executor awaits it once, after
+    /// `new_vu` and before it times anything, so that a VU's initialisation (a script VU's
+    /// module load) never lands in its first `iteration_duration` (k6 initialises VUs before
+    /// they run). The native fast path is ready at once.
+    fn ready<'a>(&'a self, _vu: &'a mut Self::Vu) -> impl Future<Output = ()> + Send + 'a {
+        std::future::ready(())
+    }
+
     /// Resolves with the user tags of the iteration's samples (`iterations`,
     /// `iteration_duration`): a JS VU's tags as they were at its end; empty for native VUs.
     fn iterate<'a>(&'a self, vu: &'a mut Self::Vu) -> impl Future<Output = TagSet> + Send + 'a;

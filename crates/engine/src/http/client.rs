@@ -131,6 +131,14 @@ impl VuClient {
         &self.response
     }
 
+    /// Whether this client holds an open connection to `req`'s scheme, host and port (a pool
+    /// of clients prefers such a one: no new connection).
+    pub fn is_connected_to(&self, req: &PreparedRequest) -> bool {
+        self.conn.as_ref().is_some_and(|c| {
+            Arc::ptr_eq(&c.opened_by, &req.inner) || c.opened_by.target == req.inner.target
+        })
+    }
+
     /// Drops the connection, if any: the next request connects anew.
     pub fn close(&mut self) {
         self.conn = None;

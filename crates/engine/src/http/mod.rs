@@ -5,6 +5,7 @@
 //! ClientConfig::new (TLS roots, built once) --VuClient::new--> VuClient (one per VU)
 //! VuClient::send(&PreparedRequest, BodyMode) -> Outcome { status, timings, bytes, error }
 //! VuClient::response() -> &Response (status, headers, body of the last response)
+//! ClientPool: a script VU's clients, one per request in flight (http.batch, asyncRequest)
 //! ```
 //!
 //! One file per concern: `request` renders, `dns` resolves (k6's DNS defaults), `transport` connects (plain TCP or TLS behind one
@@ -14,6 +15,7 @@
 mod client;
 mod dns;
 mod error;
+mod pool;
 mod request;
 mod response;
 mod timings;
@@ -21,6 +23,7 @@ mod transport;
 
 pub use client::{BodyMode, Outcome, VuClient};
 pub use error::HttpError;
+pub use pool::ClientPool;
 pub use request::{PreparedRequest, RequestSpec, DEFAULT_TIMEOUT};
 pub use response::Response;
 pub use timings::Timings;

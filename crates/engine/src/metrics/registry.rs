@@ -153,10 +153,7 @@ pub struct Registry {
     pub output: crate::output::OutputTap,
 }
 
-/// k6's default expected statuses: 200-399 are not failures (spec §5.2, responseCallback).
-pub fn is_expected_status(status: u16) -> bool {
-    (200..400).contains(&status)
-}
+pub use super::expected::is_expected_status;
 
 impl Registry {
     pub fn new() -> Self {
@@ -174,14 +171,23 @@ impl Registry {
     /// Records one finished request. A connection error counts too, with status 0: k6 emits
     /// http_reqs and the phase trends for failed requests as well.
     pub fn record_http(&self, outcome: &Outcome) {
+        let expected = outcome.error.is_none() && is_expected_status(outcome.status);
+        self.record_http_judged(outcome, Some(expected));
+    }
+
+    /// [`Registry::record_http`] with the response callback's verdict (`expected`, see
+    /// [`super::ExpectedStatuses`]); None: no callback, so no `http_req_failed` sample and no
+    /// `{expected_response:true}` one, as k6 does.
+    pub fn record_http_judged(&self, outcome: &Outcome, expected: Option<bool>) {
         let h = &self.http;
         let t = &outcome.timings;
-        let expected = outcome.error.is_none() && is_expected_status(outcome.status);
         let duration = t.sending + t.waiting + t.receiving;
         h.reqs.add_u64(1);
-        h.failed.add(!expected);
+        if let Some(expected) = expected {
+            h.failed.add(!expected);
+        }
         h.duration.record_ns(duration);
-        if expected {
+        if expected == Some(true) {
             h.duration_expected.record_ns(duration);
         }
         h.blocked.record_ns(t.blocked);
@@ -206,17 +212,35 @@ impl Registry {
         scenario: Option<&str>,
         user: &TagSet,
     ) {
-        self.record_http(outcome);
+        let expected = outcome.error.is_none() && is_expected_status(outcome.status);
+        self.record_request_judged(outcome, request, proto, group, scenario, user, Some(expected));
+    }
+
+    /// [`Registry::record_request`] with the response callback's verdict (see
+    /// [`Registry::record_http_judged`]): a script request's.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_request_judged(
+        &self,
+        outcome: &Outcome,
+        request: &crate::http::PreparedRequest,
+        proto: &'static str,
+        group: Option<&str>,
+        scenario: Option<&str>,
+        user: &TagSet,
+        expected: Option<bool>,
+    ) {
+        self.record_http_judged(outcome, expected);
         if self.subs.on_requests() {
-            self.record_request_subs(outcome, request, proto, group, scenario, user);
+            self.record_request_subs(outcome, request, proto, group, scenario, user, expected);
         }
         if let Some(out) = self.output.stream() {
-            out.emit_http(outcome, request, proto, group, scenario, user);
+            out.emit_http(outcome, request, proto, group, scenario, user, expected);
         }
     }
 
     /// Out of line: the request path without sub-metrics stays one branch.
     #[cold]
+    #[allow(clippy::too_many_arguments)]
     fn record_request_subs(
         &self,
         outcome: &Outcome,
@@ -225,9 +249,9 @@ impl Registry {
         group: Option<&str>,
         scenario: Option<&str>,
         user: &TagSet,
+        expected: Option<bool>,
     ) {
         let ok = outcome.error.is_none();
-        let expected = ok && is_expected_status(outcome.status);
         let tags = HttpTags {
             method: request.method(),
             url: request.url(),
@@ -245,8 +269,11 @@ impl Registry {
         for s in subs.of(Builtin::HttpReqs) {
             s.offer(&tags, 1.0);
         }
-        for s in subs.of(Builtin::HttpReqFailed) {
-            s.offer(&tags, if expected { 0.0 } else { 1.0 });
+        // No response callback: no http_req_failed sample, as in k6.
+        if let Some(expected) = expected {
+            for s in subs.of(Builtin::HttpReqFailed) {
+                s.offer(&tags, if expected { 0.0 } else { 1.0 });
+            }
         }
         let times = [
             (

@@ -162,7 +162,8 @@ pub struct HttpTags<'a> {
     /// `HTTP/1.1`; empty when no response came (no `proto` tag then).
     pub proto: &'a str,
     pub status: u16,
-    pub expected: bool,
+    /// The response callback's verdict; None: no callback, no `expected_response` tag.
+    pub expected: Option<bool>,
     pub error: Option<&'a str>,
     pub error_code: u32,
     /// `""` for the root group.
@@ -179,7 +180,10 @@ impl TagLookup for HttpTags<'_> {
             "url" | "name" => self.user.get("name").unwrap_or(self.url) == value,
             "proto" => !self.proto.is_empty() && self.proto == value,
             "status" => Digits::new(u32::from(self.status)).as_str() == value,
-            "expected_response" => value == if self.expected { "true" } else { "false" },
+            "expected_response" => match self.expected {
+                Some(expected) => value == if expected { "true" } else { "false" },
+                None => false,
+            },
             "error" => self.error == Some(value),
             "error_code" => self.error_code != 0 && Digits::new(self.error_code).as_str() == value,
             "group" => self.group == value,
@@ -219,7 +223,7 @@ mod tests {
             url: "http://127.0.0.1:1/a",
             proto: "HTTP/1.1",
             status,
-            expected: (200..400).contains(&status),
+            expected: Some((200..400).contains(&status)),
             error: None,
             error_code: 0,
             group: "::g",

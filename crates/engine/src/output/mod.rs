@@ -148,7 +148,9 @@ impl Stream {
         }
     }
 
-    /// A finished request. `group` None or empty: the root group `""`; `scenario` None: the run's.
+    /// A finished request. `group` None or empty: the root group `""`; `scenario` None: the run's;
+    /// `expected` None: no response callback (no `expected_response` tag).
+    #[allow(clippy::too_many_arguments)]
     pub fn emit_http(
         &self,
         outcome: &Outcome,
@@ -157,10 +159,11 @@ impl Stream {
         group: Option<&str>,
         scenario: Option<&str>,
         user: &TagSet,
+        expected: Option<bool>,
     ) {
         let scenario = scenario.filter(|s| *s != &*self.scenario);
         self.emit(Emission::Http(HttpSample::new(
-            outcome, request, proto, group, scenario, user,
+            outcome, request, proto, group, scenario, user, expected,
         )));
     }
 

@@ -6,7 +6,7 @@
 //! producer does one queue operation and no allocation per request.
 
 use crate::http::{Outcome, PreparedRequest, Timings};
-use crate::metrics::registry::{is_expected_status, CustomMetric};
+use crate::metrics::registry::CustomMetric;
 use crate::metrics::tags::{Digits, TagSet};
 use crate::metrics::{Contains, MetricKind};
 use std::sync::Arc;
@@ -166,6 +166,9 @@ pub struct HttpSample {
     pub scenario: Option<Box<str>>,
     /// The request's user tags (shared, not copied).
     pub user: TagSet,
+    /// The response callback's verdict; None: no callback (no `expected_response` tag, no
+    /// `http_req_failed` sample).
+    pub expected: Option<bool>,
 }
 
 impl HttpSample {
@@ -176,6 +179,7 @@ impl HttpSample {
         group: Option<&str>,
         scenario: Option<&str>,
         user: &TagSet,
+        expected: Option<bool>,
     ) -> Self {
         let ok = outcome.error.is_none();
         HttpSample {
@@ -191,11 +195,8 @@ impl HttpSample {
             group: group.filter(|g| !g.is_empty()).map(Into::into),
             scenario: scenario.filter(|s| !s.is_empty()).map(Into::into),
             user: user.clone(),
+            expected,
         }
-    }
-
-    fn expected(&self) -> bool {
-        self.error.is_none() && is_expected_status(self.status)
     }
 }
 
@@ -227,7 +228,7 @@ impl Emission {
     /// How many k6 samples this entry stands for (what a drop loses).
     pub fn samples(&self) -> u64 {
         match self {
-            Emission::Http(_) => 11,
+            Emission::Http(h) => 10 + u64::from(h.expected.is_some()),
             Emission::Iteration { .. } => 2,
             Emission::Point(_) => 1,
         }
@@ -276,7 +277,7 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
                 ("error_code", (h.error_code != 0).then(|| code.as_str())),
                 (
                     "expected_response",
-                    Some(if h.expected() { "true" } else { "false" }),
+                    h.expected.map(|e| if e { "true" } else { "false" }),
                 ),
                 ("group", Some(group)),
                 ("method", Some(h.request.method())),
@@ -302,8 +303,7 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
                 &merged[..]
             };
             let t = &h.timings;
-            let failed = if h.expected() { 0.0 } else { 1.0 };
-            let http: [(Builtin, f64); 9] = [
+            let http: [(Builtin, f64); 8] = [
                 (Builtin::HttpReqs, 1.0),
                 (Builtin::HttpReqDuration, ms(t.duration())),
                 (Builtin::HttpReqBlocked, ms(t.blocked)),
@@ -312,10 +312,14 @@ pub fn for_each_sample(e: &Emission, scenario: &str, f: &mut dyn FnMut(&SampleVi
                 (Builtin::HttpReqSending, ms(t.sending)),
                 (Builtin::HttpReqWaiting, ms(t.waiting)),
                 (Builtin::HttpReqReceiving, ms(t.receiving)),
-                (Builtin::HttpReqFailed, failed),
             ];
             for (metric, value) in http {
                 f(&builtin_view(metric, h.time, value, tags));
+            }
+            // Without a response callback k6 emits no http_req_failed sample at all.
+            if let Some(expected) = h.expected {
+                let failed = if expected { 0.0 } else { 1.0 };
+                f(&builtin_view(Builtin::HttpReqFailed, h.time, failed, tags));
             }
             // k6 tags its data samples with the VU's tags, not the request's system tags.
             let data_tags = with_user_tags(&[("group", group), ("scenario", scenario)], &h.user);

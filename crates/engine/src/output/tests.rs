@@ -273,6 +273,7 @@ fn failed_requests_carry_error_tags() {
         Some("::g"),
         None,
         &crate::metrics::tags::TagSet::default(),
+        Some(false),
     ));
     let mut seen = Vec::new();
     sample::for_each_sample(&e, "default", &mut |s| {
@@ -327,6 +328,7 @@ fn user_tags_join_the_system_tags_and_name_the_request() {
         None,
         Some("s1"),
         &user,
+        Some(true),
     ));
     let seen = tag_lines(&e);
     assert_eq!(
@@ -348,4 +350,33 @@ fn user_tags_join_the_system_tags_and_name_the_request() {
             "group=&scenario=default&vutag=1".into()
         )
     );
+}
+
+#[test]
+fn unjudged_requests_have_no_expected_response_tag_nor_failed_sample() {
+    let request = PreparedRequest::new(&RequestSpec::get("http://127.0.0.1:9/x")).unwrap();
+    let outcome = Outcome {
+        status: 500,
+        ..Default::default()
+    };
+    let e = Emission::Http(HttpSample::new(
+        &outcome,
+        &request,
+        "HTTP/1.1",
+        None,
+        None,
+        &crate::metrics::tags::TagSet::default(),
+        None,
+    ));
+    let mut seen = Vec::new();
+    sample::for_each_sample(&e, "default", &mut |s| {
+        seen.push((
+            s.metric.to_string(),
+            s.tags.iter().any(|(k, _)| *k == "expected_response"),
+        ));
+    });
+    assert_eq!(seen.len(), 10);
+    assert!(seen
+        .iter()
+        .all(|(m, tagged)| m != "http_req_failed" && !tagged));
 }
