@@ -12,16 +12,17 @@ describe('http settings', () => {
       noVUConnectionReuse: false,
       batch: 20,
       batchPerHost: 6,
+      insecureSkipTLSVerify: false,
     });
     expect(minIterationDurationMs({}, {})).toBe(0);
   });
 
   test('script options, and flags over them', () => {
     const options = { userAgent: 'mine/1.0', discardResponseBodies: true, maxRedirects: 2, throw: true, noConnectionReuse: true, noVUConnectionReuse: true, batch: 3, batchPerHost: 1, minIterationDuration: '1s' };
-    expect(resolveHttpSettings(options, {})).toEqual({ userAgent: 'mine/1.0', discardResponseBodies: true, maxRedirects: 2, throw: true, noConnectionReuse: true, noVUConnectionReuse: true, batch: 3, batchPerHost: 1 });
+    expect(resolveHttpSettings(options, {})).toEqual({ userAgent: 'mine/1.0', discardResponseBodies: true, maxRedirects: 2, throw: true, noConnectionReuse: true, noVUConnectionReuse: true, batch: 3, batchPerHost: 1, insecureSkipTLSVerify: false });
     expect(minIterationDurationMs(options, {})).toBe(1000);
     const flags = { userAgent: '', maxRedirects: '0', batch: '7', batchPerHost: '2', minIterationDuration: '250ms', connectionReuse: false, vuConnectionReuse: false, discardResponseBodies: true, throw: true };
-    expect(resolveHttpSettings({ userAgent: 'x', maxRedirects: 5 }, flags)).toEqual({ userAgent: '', discardResponseBodies: true, maxRedirects: 0, throw: true, noConnectionReuse: true, noVUConnectionReuse: true, batch: 7, batchPerHost: 2 });
+    expect(resolveHttpSettings({ userAgent: 'x', maxRedirects: 5 }, flags)).toEqual({ userAgent: '', discardResponseBodies: true, maxRedirects: 0, throw: true, noConnectionReuse: true, noVUConnectionReuse: true, batch: 7, batchPerHost: 2, insecureSkipTLSVerify: false });
     expect(minIterationDurationMs({ minIterationDuration: '1s' }, flags)).toBe(250);
   });
 
@@ -30,6 +31,8 @@ describe('http settings', () => {
     [{ discardResponseBodies: 'yes' }, /invalid discardResponseBodies: expected true or false, got "yes"/],
     [{ maxRedirects: -1 }, /invalid maxRedirects: expected a whole number, got -1/],
     [{ batch: 1.5 }, /invalid batch: expected a whole number, got 1.5/],
+    [{ batch: 0 }, /invalid batch: it must be at least 1/],
+    [{ insecureSkipTLSVerify: 1 }, /invalid insecureSkipTLSVerify: expected true or false, got 1/],
   ])('a bad value is refused: %j', (options, message) => {
     expect(() => resolveHttpSettings(options, {})).toThrow(ConfigError);
     expect(() => resolveHttpSettings(options, {})).toThrow(message);

@@ -75,7 +75,7 @@ describe('k6/http in scripts', () => {
 
   async function run(name: string, extra: string[] = []): Promise<CliResult & { m: Export['metrics'] }> {
     const file = join(dir, `${name}.json`);
-    const res = await runCli(['run', fixture(name), '-e', `URL=${url}`, '--address', '', '--quiet', '--no-summary', '--summary-export', file, ...extra]);
+    const res = await runCli(['run', fixture(name), '-e', `URL=${url}`, '--address', '', '--quiet', '--summary-export', file, ...extra]);
     let m: Export['metrics'];
     try {
       m = (JSON.parse(readFileSync(file, 'utf8')) as Export).metrics;

@@ -76,7 +76,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('-H, --header <header>', 'request header "Name: value" (repeatable)', collect)
       .option('--body <body>', 'request body')
       .option('--timeout <duration>', 'per-request timeout (k6 default 60s)')
-      .option('--insecure-skip-tls-verify', 'accept any TLS certificate'),
+      .option('--insecure-skip-tls-verify', 'accept any TLS certificate')
+      .option('--user-agent <ua>', 'User-Agent of requests that set none ("" sends none)')
+      .option('--discard-response-bodies', 'read responses but keep no bodies (res.body is null)')
+      .option('--max-redirects <n>', 'follow at most n redirects (k6 default 10)')
+      .option('-w, --throw', 'a failed request throws in the script instead of returning')
+      .option('--no-connection-reuse', 'no keep-alive: every request on a new connection')
+      .option('--no-vu-connection-reuse', "close a VU's connections at the end of each iteration")
+      .option('--batch <n>', 'http.batch: requests in flight at once (k6 default 20)')
+      .option('--batch-per-host <n>', 'http.batch: requests in flight per host (k6 default 6, 0: no limit)')
+      .option('--min-iteration-duration <duration>', 'a shorter iteration waits out the rest before the next'),
   ).action(async (script: string | undefined, flags: RunFlags) => setExit(await runCommand(flags, script)));
 
   runOptions(

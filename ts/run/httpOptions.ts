@@ -22,12 +22,14 @@ export interface HttpSettings {
   /** http.batch: requests in flight at once, in all and per host. */
   batch: number;
   batchPerHost: number;
+  /** Any TLS certificate is accepted. */
+  insecureSkipTLSVerify: boolean;
 }
 
 /** The flags `volley run` takes for these options (k6's names). */
-export type HttpFlags = Pick<RunFlags, 'userAgent' | 'discardResponseBodies' | 'maxRedirects' | 'throw' | 'connectionReuse' | 'vuConnectionReuse' | 'batch' | 'batchPerHost' | 'minIterationDuration'>;
+export type HttpFlags = Pick<RunFlags, 'insecureSkipTlsVerify' | 'userAgent' | 'discardResponseBodies' | 'maxRedirects' | 'throw' | 'connectionReuse' | 'vuConnectionReuse' | 'batch' | 'batchPerHost' | 'minIterationDuration'>;
 
-const DEFAULTS: HttpSettings = {
+export const DEFAULT_HTTP_SETTINGS: HttpSettings = {
   discardResponseBodies: false,
   maxRedirects: 10,
   throw: false,
@@ -35,12 +37,13 @@ const DEFAULTS: HttpSettings = {
   noVUConnectionReuse: false,
   batch: 20,
   batchPerHost: 6,
+  insecureSkipTLSVerify: false,
 };
 
 function bool(options: Record<string, unknown>, name: keyof HttpSettings & string, flag: boolean | undefined): boolean {
   if (flag) return true;
   const value = options[name];
-  if (value === undefined || value === null) return DEFAULTS[name] as boolean;
+  if (value === undefined || value === null) return DEFAULT_HTTP_SETTINGS[name] as boolean;
   if (typeof value !== 'boolean') throw new ConfigError(`invalid ${name}: expected true or false, got ${JSON.stringify(value)}`);
   return value;
 }
@@ -49,11 +52,14 @@ function whole(options: Record<string, unknown>, name: 'maxRedirects' | 'batch' 
   if (flag !== undefined) {
     const n = Number(flag);
     if (!/^\d+$/.test(flag.trim()) || !Number.isSafeInteger(n)) throw new ConfigError(`invalid ${flagName} "${flag}": expected a whole number`);
+    if (name === 'batch' && n < 1) throw new ConfigError('invalid --batch: it must be at least 1');
     return n;
   }
   const value = options[name];
-  if (value === undefined || value === null) return DEFAULTS[name];
+  if (value === undefined || value === null) return DEFAULT_HTTP_SETTINGS[name];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new ConfigError(`invalid ${name}: expected a whole number, got ${JSON.stringify(value)}`);
+  // k6 runs a batch with `batch` workers: none would run nothing.
+  if (name === 'batch' && value < 1) throw new ConfigError('invalid batch: it must be at least 1');
   return value;
 }
 
@@ -71,6 +77,7 @@ export function resolveHttpSettings(options: Record<string, unknown>, flags: Htt
     noVUConnectionReuse: bool(options, 'noVUConnectionReuse', flags.vuConnectionReuse === false),
     batch: whole(options, 'batch', flags.batch, '--batch'),
     batchPerHost: whole(options, 'batchPerHost', flags.batchPerHost, '--batch-per-host'),
+    insecureSkipTLSVerify: bool(options, 'insecureSkipTLSVerify', flags.insecureSkipTlsVerify),
   };
   if (userAgent !== undefined) settings.userAgent = userAgent;
   return settings;
@@ -81,4 +88,17 @@ export function minIterationDurationMs(options: Record<string, unknown>, flags: 
   const ms = flags.minIterationDuration !== undefined ? durationMs(flags.minIterationDuration, '--min-iteration-duration') : durationMs(options.minIterationDuration, 'minIterationDuration');
   if (ms !== undefined && ms < 0) throw new ConfigError("invalid minIterationDuration: it can't be negative");
   return ms ?? 0;
+}
+
+/**
+ * The headers these options add to a native request (`--url`, request lists) unless it has its
+ * own: the User-Agent, and `Connection: close` for noConnectionReuse (what Go's transport sends
+ * with keep-alives off). JS requests get the same in k6/http.
+ */
+export function nativeHeaders(settings: HttpSettings, own: Array<{ name: string }> = []): Array<{ name: string; value: string }> {
+  const has = (name: string) => own.some((h) => h.name.toLowerCase() === name.toLowerCase());
+  const out: Array<{ name: string; value: string }> = [];
+  if (settings.userAgent !== undefined && !has('User-Agent')) out.push({ name: 'User-Agent', value: settings.userAgent });
+  if (settings.noConnectionReuse && !has('Connection')) out.push({ name: 'Connection', value: 'close' });
+  return out;
 }

@@ -6,6 +6,7 @@ import type { EngineOptions } from '../native';
 import { isLoopbackHost } from '../api/guards';
 import { parseAddress, type ApiAddress } from '../api/server';
 import { parseDuration } from './duration';
+import { minIterationDurationMs, nativeHeaders, resolveHttpSettings, type HttpSettings } from './httpOptions';
 import type { ScenarioSpec } from '../script/vu';
 import { OutputSpecError, parseOutputSpecs, type OutputTarget } from '../output/spec';
 import { summarySettings } from './summaryOptions';
@@ -165,6 +166,10 @@ export function parseEnv(pairs: string[] = []): Record<string, string> {
   return env;
 }
 
+function withNativeHeaders(headers: Array<{ name: string; value: string }>, settings: HttpSettings): Array<{ name: string; value: string }> {
+  return [...headers, ...nativeHeaders(settings, headers)];
+}
+
 export function planRun(flags: RunFlags): RunPlan {
   if (flags.executionSegment !== undefined) throw new ConfigError('--execution-segment splits a script run between instances; give a script');
   const url = parseUrl(flags.url);
@@ -172,7 +177,7 @@ export function planRun(flags: RunFlags): RunPlan {
   const engine: EngineOptions = {
     url,
     method: (flags.method ?? 'GET').toUpperCase(),
-    headers: (flags.header ?? []).map(parseHeader),
+    headers: withNativeHeaders((flags.header ?? []).map(parseHeader), resolveHttpSettings({}, flags)),
     body: flags.body,
     executor: 'per-vu-iterations',
     scenarioName: 'default',
@@ -180,6 +185,8 @@ export function planRun(flags: RunFlags): RunPlan {
     gracefulStopMs: GRACEFUL_STOP_MS,
     insecureSkipTlsVerify: flags.insecureSkipTlsVerify ?? false,
     paused: flags.paused ?? false,
+    minIterationDurationMs: minIterationDurationMs({}, flags),
+    noVuConnectionReuse: flags.vuConnectionReuse === false,
   };
   if (!/^[A-Z]+$/.test(engine.method ?? '')) throw new ConfigError(`invalid --method "${flags.method}"`);
   if (flags.timeout !== undefined) engine.timeoutMs = duration('--timeout', flags.timeout);

@@ -1,6 +1,6 @@
 /** `volley run script.js`: the script's options, overridden by flags, to a plan and a session. */
 import { existsSync } from 'node:fs';
-import type { EngineOptions } from '../native';
+import type { EngineOptions, RequestOptions } from '../native';
 import { ConfigError, parseEnv, parseShortcuts, sidePlan, type LifecycleTimeouts, type RunFlags, type RunPlan } from './plan';
 import { toRequestList } from './requestList';
 import { asSingleScenario, poolSize } from './scenarios';
@@ -8,6 +8,7 @@ import { durationMs, scenariosFromOptions, stringMap, type ScriptScenario } from
 import { parseSegment, scaleScenario } from './segment';
 import type { ScenarioSpec } from '../script/vu';
 import { ScriptSession } from './scriptSession';
+import { minIterationDurationMs, nativeHeaders, resolveHttpSettings } from './httpOptions';
 import { planThresholds, type PlannedThresholds } from './thresholdRun';
 import { scriptSummarySettings } from './summaryOptions';
 
@@ -53,6 +54,8 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
     const scenarios = scenariosFromOptions(info.options, shortcuts);
     const thresholds = planThresholds(info.options.thresholds);
     const timeouts = lifecycleTimeouts(info.options);
+    const http = resolveHttpSettings(info.options, flags);
+    const withHttpHeaders = (list: RequestOptions[]) => list.map((r) => ({ ...r, headers: [...(r.headers ?? []), ...nativeHeaders(http, r.headers)] }));
     const summary = scriptSummarySettings(flags, info.options);
     side.summaryTrendStats = summary.trendStats;
     side.summaryTimeUnit = summary.timeUnit;
@@ -67,7 +70,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
       const own = segment ? scaleScenario(s.engine, segment) : s.engine;
       // Native scenarios tag their samples in the engine; JS VUs send their tags themselves.
       const tags = Object.entries(tagsOf(s)).map(([name, value]) => ({ name, value }));
-      return list ? { ...own, requests: toRequestList(s.exec, list), tags } : own;
+      return list ? { ...own, requests: withHttpHeaders(toRequestList(s.exec, list)), tags } : own;
     });
     const js = scenarios.filter((s) => !info.lists[s.exec]);
     const engine: EngineOptions = {
@@ -75,8 +78,10 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
       ...asSingleScenario(engineScenarios[0]),
       scenarios: engineScenarios,
       paused: flags.paused ?? false,
-      insecureSkipTlsVerify: flags.insecureSkipTlsVerify ?? false,
+      insecureSkipTlsVerify: http.insecureSkipTLSVerify,
       thresholdKeys: thresholds.sets.map((s) => s.key),
+      minIterationDurationMs: minIterationDurationMs(info.options, flags),
+      noVuConnectionReuse: http.noVUConnectionReuse,
     };
     if (js.length === 0) {
       const lifecycle = ['setup', 'teardown', 'handleSummary'].filter((f) => info.exports.includes(f));
@@ -97,7 +102,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
       env: { ...env, ...s.env },
       tags: tagsOf(s),
     }));
-    session.configure({ scenarios: runs, vusMax: js.reduce((n, s) => n + poolSize(s.engine), 0) });
+    session.configure({ scenarios: runs, vusMax: js.reduce((n, s) => n + poolSize(s.engine), 0), http });
     engine.scriptWorkers = session.workerCount;
     const plan: RunPlan = {
       ...side,

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Engine } from '../native';
+import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from './httpOptions';
 import type { LifecycleTimeouts } from './plan';
 import type { LifecycleReply, LifecycleRequest, WorkerSetup } from '../script/worker';
 import type { ScenarioSpec } from '../script/vu';
@@ -75,6 +76,8 @@ export interface ScenarioRun {
   scenarios: ScenarioSpec[];
   /** The most JS VUs at once: sizes the worker threads. */
   vusMax: number;
+  /** k6's run-wide HTTP options, for every VU's k6/http (setup and teardown's too). */
+  http: HttpSettings;
 }
 
 /**
@@ -102,7 +105,7 @@ export class ScriptSession {
     private readonly env: Record<string, string>,
   ) {
     this.scriptPath = resolve(scriptPath);
-    this.run = { scenarios: [], vusMax: 1 };
+    this.run = { scenarios: [], vusMax: 1, http: DEFAULT_HTTP_SETTINGS };
     this.lifecycle = new LifecycleWorker(this.workerSetup('lifecycle', 0, null));
   }
 
@@ -115,7 +118,7 @@ export class ScriptSession {
   }
 
   private workerSetup(role: WorkerSetup['role'], index: number, handle: number | null): WorkerSetup {
-    return { role, index, handle, scriptPath: this.scriptPath, env: this.env, scenarios: this.run.scenarios };
+    return { role, index, handle, scriptPath: this.scriptPath, env: this.env, scenarios: this.run.scenarios, http: this.run.http };
   }
 
   async readScript(): Promise<ScriptInfo> {
@@ -129,7 +132,7 @@ export class ScriptSession {
     const onError = events.error;
     const handle = engine.scriptHandle();
     if (handle === null) throw new Error('the engine was not made for a script');
-    await this.lifecycle.call({ op: 'attach', handle });
+    await this.lifecycle.call({ op: 'attach', handle, http: this.run.http });
     const count = this.workerCount;
     for (let i = 0; i < count; i++) {
       const worker = new Worker(WORKER_FILE, { workerData: this.workerSetup('vus', i, handle) });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import type { ScriptHost } from '../native';
+import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from '../run/httpOptions';
 import { HostLink } from './hostLink';
 import { createData } from './modules/data';
 import { createEncoding } from './modules/encoding';
@@ -61,6 +62,8 @@ export class Runtime implements HostSource {
   private readonly modules = new Map<string, ModuleObject>();
   private readonly files = new Map<string, Buffer>();
   private attached: { host: ScriptHost; link: HostLink } | null = null;
+  /** k6's run-wide HTTP options (given by the main thread before any VU runs). */
+  http: HttpSettings = DEFAULT_HTTP_SETTINGS;
   onAbort: (reason: string) => void = announceTestAbort;
 
   constructor(

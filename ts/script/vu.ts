@@ -2,7 +2,7 @@
 import type { ScriptHost } from '../native';
 import type { HostLink } from './hostLink';
 import { logLine } from './log';
-import { DEFAULT_BATCH_LIMITS, type BatchLimits } from './modules/batchLimit';
+import type { HttpSettings } from '../run/httpOptions';
 import { CookieJar } from './modules/cookies';
 import { VuTags } from './vuTags';
 
@@ -12,6 +12,8 @@ export interface HostSource {
   requireHost(): ScriptHost;
   /** The host's inbox: iterations and requests (see hostLink.ts). */
   requireLink(): HostLink;
+  /** k6's run-wide HTTP options. */
+  readonly http: HttpSettings;
 }
 
 export interface ScenarioInfo {
@@ -36,8 +38,6 @@ export class VuContext {
   /** k6's VU tags (`exec.vu.tags`), on every sample the VU makes. */
   readonly tags = new VuTags((msg) => process.stderr.write(logLine('warning', msg)));
   readonly cookies = new CookieJar();
-  /** The script's `batch` and `batchPerHost` options (http.batch), once its modules loaded. */
-  batchLimits: BatchLimits = DEFAULT_BATCH_LIMITS;
   /** Parsed once, at the VU's first iteration (k6 caches it there too). */
   setupData: unknown = undefined;
   setupDataLoaded = false;

@@ -9,10 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ScriptHost, type ClaimedVu } from '../native';
 import { errorLine, installConsole, logLine } from './log';
-import { batchLimits } from './modules/batchLimit';
 import { installPendingResponseGuard } from './pendingGuard';
 import { Runtime } from './runtime';
 import type { ScenarioSpec } from './vu';
+import type { HttpSettings } from '../run/httpOptions';
 
 export interface WorkerSetup {
   role: 'vus' | 'lifecycle';
@@ -23,11 +23,13 @@ export interface WorkerSetup {
   env: Record<string, string>;
   /** The run's scenarios, in the engine's order (a claimed VU names its scenario by index). */
   scenarios: ScenarioSpec[];
+  /** k6's run-wide HTTP options (the lifecycle worker gets them with `attach`). */
+  http: HttpSettings;
 }
 
 export type LifecycleRequest =
   | { op: 'options' }
-  | { op: 'attach'; handle: number }
+  | { op: 'attach'; handle: number; http: HttpSettings }
   | { op: 'setup' }
   | { op: 'teardown'; data: string | null }
   | { op: 'summary'; data: string };
@@ -47,6 +49,7 @@ register(pathToFileURL(join(__dirname, 'hooks.js')));
 
 // The lifecycle VU 0 belongs to no scenario.
 const runtime = new Runtime(setup.scriptPath, setup.env, { name: '', executor: '', startTime: 0 });
+runtime.http = setup.http;
 runtime.install();
 const scriptUrl = pathToFileURL(setup.scriptPath).href;
 
@@ -87,9 +90,7 @@ async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
   initialising += 1;
   try {
     const mod = await importFor(id);
-    const options = mod.options as { noCookiesReset?: unknown; batch?: unknown; batchPerHost?: unknown } | undefined;
-    resetCookies = options?.noCookiesReset !== true;
-    vu.batchLimits = batchLimits(options);
+    resetCookies = (mod.options as { noCookiesReset?: unknown } | undefined)?.noCookiesReset !== true;
     const exported = mod[scenario.exec];
     if (typeof exported !== 'function') throw new Error(`the script exports no function named "${scenario.exec}"`);
     fn = exported as (data: unknown) => unknown;
@@ -152,6 +153,7 @@ async function lifecycle(request: LifecycleRequest): Promise<unknown> {
       };
     case 'attach':
       runtime.host = ScriptHost.attach(request.handle);
+      runtime.http = request.http;
       return undefined;
     case 'setup': {
       if (typeof mod.setup !== 'function') return undefined;

@@ -64,4 +64,8 @@ impl Workload for RequestWorkload {
     fn abandoned(&self, vu: &mut VuClient) {
         vu.close();
     }
+
+    fn close_connections(&self, vu: &mut VuClient) {
+        vu.close();
+    }
 }

@@ -431,6 +431,10 @@ impl Workload for ScriptWorkload {
         vu.slot.initialised().await;
     }
 
+    fn close_connections(&self, vu: &mut ScriptVu) {
+        vu.slot.clients().close_idle();
+    }
+
     async fn iterate(&self, vu: &mut ScriptVu) -> TagSet {
         let (done, ended) = oneshot::channel();
         if vu.grants.send(Grant { done }).await.is_err() {

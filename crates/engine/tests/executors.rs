@@ -67,6 +67,27 @@ fn constant_vus_runs_for_its_duration_and_counts_every_request() {
 }
 
 #[test]
+fn min_iteration_duration_spaces_iterations_without_timing_the_wait() {
+    let target = start_target(Some(Duration::ZERO));
+    let mut s = scenario(ExecutorKind::ConstantVus, 2);
+    s.duration = Some(Duration::from_millis(1000));
+    s.min_iteration_duration = Duration::from_millis(300);
+    let e = engine(&target, s, false);
+    e.start().unwrap();
+    assert_eq!(finish(&e, Duration::from_secs(10)).status, RunStatus::Ended);
+    // Each VU starts at 0, 300, 600 and 900 ms: 4 iterations each, k6's count.
+    assert_eq!(target.requests.load(Ordering::SeqCst), 8);
+    assert_eq!(e.registry().iterations.total(), 8.0);
+    // The wait is not part of the iteration: local requests take well under 300 ms.
+    let slowest = volley_engine::metrics::sinks::trend_stat(
+        &e.registry().iteration_duration.snapshot(),
+        "max",
+    )
+    .unwrap();
+    assert!(slowest < 200.0, "{slowest}");
+}
+
+#[test]
 fn shared_iterations_runs_exactly_the_iterations() {
     let target = start_target(Some(Duration::ZERO));
     let mut s = scenario(ExecutorKind::SharedIterations, 10);

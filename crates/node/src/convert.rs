@@ -144,10 +144,17 @@ pub fn engine_config(mut o: EngineOptions) -> Result<EngineConfig, String> {
                 .into(),
         ),
     };
+    let min_iteration = o
+        .min_iteration_duration_ms
+        .map(|ms| millis(ms, "minIterationDuration"))
+        .transpose()?
+        .unwrap_or_default();
     let scenarios = scenarios
         .into_iter()
         .map(|mut s| {
-            let config = scenario_config(&s)?;
+            let mut config = scenario_config(&s)?;
+            config.min_iteration_duration = min_iteration;
+            config.no_vu_connection_reuse = o.no_vu_connection_reuse.unwrap_or(false);
             let work = match (s.requests.take(), &shared) {
                 (Some(list), _) => Work::Requests(request_list(list)?),
                 (None, Some(Work::Script)) => Work::Script,

@@ -64,6 +64,11 @@ pub struct EngineOptions {
     pub scenarios: Option<Vec<ScenarioOptions>>,
     /// The test's threshold keys: each `metric{tag:value,...}` gets a sub-metric (spec §5.3).
     pub threshold_keys: Option<Vec<String>>,
+    /// k6's `minIterationDuration`, for every scenario: a shorter iteration's VU waits out the
+    /// rest before its next one.
+    pub min_iteration_duration_ms: Option<f64>,
+    /// k6's `noVUConnectionReuse`: a VU's connections close at the end of each iteration.
+    pub no_vu_connection_reuse: Option<bool>,
 }
 
 /// Which sub-metric holds the samples of a threshold key (keys selecting the same tags share

@@ -12,8 +12,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use volley_engine::http::{Outcome, PreparedRequest, RequestSpec, VuClient};
 use volley_engine::metrics::tags::TagSet;
-use volley_engine::output::VuPointTags;
 use volley_engine::metrics::ExpectedStatuses;
+use volley_engine::output::VuPointTags;
 use volley_engine::script::{IterationEnd, ScriptBridge, VuRuntime, VuSlot};
 
 /// Runs by handle, so that worker threads (other JS realms) reach the engine the main thread made.

@@ -9,19 +9,6 @@ export interface BatchLimits {
   batchPerHost: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { batch: 20, batchPerHost: 6 };
-
-/** Checks the script's `batch` and `batchPerHost` options; missing ones take k6's defaults. */
-export function batchLimits(options: { batch?: unknown; batchPerHost?: unknown } | undefined): BatchLimits {
-  const pick = (name: 'batch' | 'batchPerHost', min: number): number => {
-    const v = options?.[name];
-    if (v === undefined || v === null) return DEFAULT_BATCH_LIMITS[name];
-    if (!Number.isInteger(v) || (v as number) < min) throw new Error(`options.${name} must be an integer of at least ${min}, got ${JSON.stringify(v)}`);
-    return v as number;
-  };
-  return { batch: pick('batch', 1), batchPerHost: pick('batchPerHost', 0) };
-}
-
 /** Runs `jobs` (each with the host it goes to) within `limits`; results in the order given. */
 export async function runBatch<T>(jobs: Array<{ host: string; run: () => Promise<T> }>, limits: BatchLimits): Promise<T[]> {
   const results = new Array<T>(jobs.length);

@@ -37,8 +37,6 @@ export interface Timings {
   duration: number;
 }
 
-const DEFAULT_REDIRECTS = 10;
-
 /** Go's textproto.CanonicalMIMEHeaderKey: `content-type` -> `Content-Type`. */
 export function canonicalHeader(name: string): string {
   let canonical = canonicalNames.get(name);
@@ -288,7 +286,10 @@ export function createHttp(vu: VuContext, rt: HostSource) {
     const tags = vu.tags.with(requestTags(url, p));
     let verb = method.toUpperCase();
     let payload = body;
-    const redirects = p.redirects ?? DEFAULT_REDIRECTS;
+    const settings = rt.http;
+    const redirects = p.redirects ?? settings.maxRedirects;
+    // discardResponseBodies: k6 reads bodies but keeps none, unless the request asks for a type.
+    const responseType = p.responseType ?? (settings.discardResponseBodies ? 'none' : 'text');
     const expected = 'responseCallback' in p ? callbackWire(p.responseCallback, 'responseCallback') : defaultCallback;
     // k6 ignores `jar: null`: the VU's jar stays in use.
     const jar = jarOf(p.jar) ?? vu.cookies;
@@ -303,13 +304,16 @@ export function createHttp(vu: VuContext, rt: HostSource) {
         if (own === undefined) headers.Cookie = cookies;
         else headers[own] = `${headers[own]}; ${cookies}`;
       }
+      if (settings.userAgent !== undefined && headerName(headers, 'User-Agent') === undefined) headers['User-Agent'] = settings.userAgent;
+      // noConnectionReuse: Go's transport without keep-alives asks the server to close each one.
+      if (settings.noConnectionReuse && headerName(headers, 'Connection') === undefined) headers.Connection = 'close';
       const raw = await rt.requireLink().request(vu.id, {
         method: verb,
         url: target,
         headers: headerPairs(headers),
         body: bytes,
         timeoutMs: timeoutMs(p.timeout),
-        responseType: p.responseType ?? 'text',
+        responseType,
         // System tags: the group and scenario the request was made in.
         group: vu.groupPath,
         scenario: vu.scenario.name,
@@ -318,7 +322,9 @@ export function createHttp(vu: VuContext, rt: HostSource) {
       });
       const setCookie = setCookieValues(raw.headers);
       if (setCookie.length) jar.store(parsed, setCookie);
-      const res = new Response(raw, target, { method: verb, url: target, headers, body: bytes }, p.responseType, setCookie);
+      const res = new Response(raw, target, { method: verb, url: target, headers, body: bytes }, responseType, setCookie);
+      // k6's `throw` option: a request that failed (no response) is an exception, not a result.
+      if (settings.throw && res.error_code !== 0 && res.status === 0) throw new Error(res.error);
       const location = REDIRECT_STATUSES.has(res.status) ? res.headers.Location : undefined;
       if (location && hop < redirects) {
         target = new URL(location, target).href;
@@ -362,9 +368,9 @@ export function createHttp(vu: VuContext, rt: HostSource) {
   async function batch(requests: BatchItem[] | Record<string, BatchItem>): Promise<Response[] | Record<string, Response>> {
     if (vu.inInit) throw new Error('Using batch in the init context is not supported');
     if (typeof requests !== 'object' || requests === null) throw new Error('http.batch() accepts only an array or an object of requests');
-    if (Array.isArray(requests)) return runBatch(requests.map(batchJob), vu.batchLimits);
+    if (Array.isArray(requests)) return runBatch(requests.map(batchJob), rt.http);
     const entries = Object.entries(requests);
-    const responses = await runBatch(entries.map(([k, r]) => batchJob(r, k)), vu.batchLimits);
+    const responses = await runBatch(entries.map(([k, r]) => batchJob(r, k)), rt.http);
     return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
   }
 

@@ -383,15 +383,24 @@ async fn arrival_vu<W: Workload>(
         }
         activity.set(true);
         let started = Instant::now();
-        tokio::select! {
+        let took = tokio::select! {
             biased;
             _ = phase.wait_for(|p| *p == Phase::HardStop) => {
                 state.interrupted.fetch_add(1, Ordering::Relaxed);
                 return;
             }
             tags = workload.iterate(&mut vu) => {
-                state.record_iteration(started.elapsed(), &tags);
+                let took = started.elapsed();
+                state.record_iteration(took, &tags);
+                if state.config.no_vu_connection_reuse {
+                    workload.close_connections(&mut vu);
+                }
+                took
             }
+        };
+        // After the select: its futures borrow `phase`.
+        if !super::vu_loop::wait_min_iteration(&state, took, &mut phase).await {
+            return;
         }
         activity.set(false);
         let mut guard = lock(&idle);

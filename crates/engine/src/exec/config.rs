@@ -89,6 +89,11 @@ pub struct ScenarioConfig {
     pub pre_allocated_vus: Option<u64>,
     /// ramping-vus: how long a VU above a falling target may finish its iteration (default 30 s).
     pub graceful_ramp_down: Duration,
+    /// k6's `minIterationDuration` (a run-wide option): a VU whose iteration took less waits
+    /// out the rest before its next one, outside the iteration's time (default 0: no wait).
+    pub min_iteration_duration: Duration,
+    /// k6's `noVUConnectionReuse` (run-wide): a VU's connections close when its iteration ends.
+    pub no_vu_connection_reuse: bool,
 }
 
 impl ScenarioConfig {
@@ -108,6 +113,8 @@ impl ScenarioConfig {
             time_unit: Duration::from_secs(1),
             pre_allocated_vus: None,
             graceful_ramp_down: Duration::from_secs(30),
+            min_iteration_duration: Duration::ZERO,
+            no_vu_connection_reuse: false,
         }
     }
 

@@ -58,6 +58,7 @@ pub(crate) async fn vu_loop<W: Workload>(
         }
         activity.set(true);
         let started = Instant::now();
+        let mut finished = None;
         tokio::select! {
             biased;
             _ = phase.wait_for(|p| *p == Phase::HardStop) => {
@@ -69,9 +70,38 @@ pub(crate) async fn vu_loop<W: Workload>(
                 workload.abandoned(&mut vu);
             }
             tags = workload.iterate(&mut vu) => {
-                state.record_iteration(started.elapsed(), &tags);
+                let took = started.elapsed();
+                state.record_iteration(took, &tags);
+                if state.config.no_vu_connection_reuse {
+                    workload.close_connections(&mut vu);
+                }
+                finished = Some(took);
             }
         }
+        // After the select: its futures borrow `phase`.
+        if let Some(took) = finished {
+            if !wait_min_iteration(&state, took, &mut phase).await {
+                return;
+            }
+        }
+    }
+}
+
+/// k6's minIterationDuration: after an iteration shorter than it, the VU waits out the rest
+/// (not counted in the iteration). False: a hard stop came first, the VU is done.
+pub(crate) async fn wait_min_iteration(
+    state: &ScenarioState,
+    took: std::time::Duration,
+    phase: &mut tokio::sync::watch::Receiver<Phase>,
+) -> bool {
+    let rest = state.config.min_iteration_duration.saturating_sub(took);
+    if rest.is_zero() {
+        return true;
+    }
+    tokio::select! {
+        biased;
+        _ = phase.wait_for(|p| *p == Phase::HardStop) => false,
+        _ = tokio::time::sleep(rest) => true,
     }
 }
 

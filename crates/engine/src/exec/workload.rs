@@ -27,4 +27,7 @@ pub trait Workload: Send + Sync + 'static {
     /// again (ramping-vus at the end of `gracefulRampDown`): undo what the dropped future may
     /// have left half done. A hard stop never reuses the VU, so it does not call this.
     fn abandoned(&self, _vu: &mut Self::Vu) {}
+
+    /// Closes the VU's idle connections (k6's `noVUConnectionReuse`, after each iteration).
+    fn close_connections(&self, _vu: &mut Self::Vu) {}
 }

@@ -46,6 +46,14 @@ impl ClientPool {
         (outcome, r)
     }
 
+    /// Closes the idle clients' connections (k6's `noVUConnectionReuse`); the clients stay, so
+    /// the VU's next request connects again.
+    pub fn close_idle(&self) {
+        for client in self.lock().iter_mut() {
+            client.close();
+        }
+    }
+
     /// Idle clients now (for tests and diagnostics).
     pub fn idle(&self) -> usize {
         self.lock().len()

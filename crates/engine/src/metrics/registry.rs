@@ -213,7 +213,15 @@ impl Registry {
         user: &TagSet,
     ) {
         let expected = outcome.error.is_none() && is_expected_status(outcome.status);
-        self.record_request_judged(outcome, request, proto, group, scenario, user, Some(expected));
+        self.record_request_judged(
+            outcome,
+            request,
+            proto,
+            group,
+            scenario,
+            user,
+            Some(expected),
+        );
     }
 
     /// [`Registry::record_request`] with the response callback's verdict (see
