@@ -162,4 +162,13 @@ describe('k6/http in scripts', () => {
     // Each VU's init spins 200 ms; the iterations are empty.
     expect(res.m.iteration_duration.max).toBeLessThan(50);
   });
+
+  test('the first VUs are initialised before the test starts: an arrival rate drops nothing for them', async () => {
+    const res = await run('init-arrival.js');
+    expect(res.stderr).toBe('');
+    // 50 a second for 1 s (k6 may start one more at the very end).
+    expect(res.m.iterations.count).toBeGreaterThanOrEqual(50);
+    expect(res.m.iterations.count).toBeLessThanOrEqual(51);
+    expect(res.m.dropped_iterations).toBeUndefined();
+  });
 });

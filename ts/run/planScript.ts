@@ -102,7 +102,11 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
       env: { ...env, ...s.env },
       tags: tagsOf(s),
     }));
-    session.configure({ scenarios: runs, vusMax: js.reduce((n, s) => n + poolSize(s.engine), 0), http });
+    // The VUs k6 initialises up front: every scenario's pool, but only the pre-allocated VUs of
+    // the arrival-rate ones (their others come when the rate needs them).
+    const jsEngine = engineScenarios.filter((s) => !s.requests);
+    const initialVus = jsEngine.reduce((n, s) => n + (s.executor.endsWith('arrival-rate') ? (s.preAllocatedVus ?? s.vus) : poolSize(s)), 0);
+    session.configure({ scenarios: runs, vusMax: js.reduce((n, s) => n + poolSize(s.engine), 0), http, initialVus });
     engine.scriptWorkers = session.workerCount;
     const plan: RunPlan = {
       ...side,

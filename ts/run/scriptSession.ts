@@ -78,6 +78,8 @@ export interface ScenarioRun {
   vusMax: number;
   /** k6's run-wide HTTP options, for every VU's k6/http (setup and teardown's too). */
   http: HttpSettings;
+  /** The JS VUs the test starts with (k6 initialises them before it starts). */
+  initialVus: number;
 }
 
 /**
@@ -105,7 +107,7 @@ export class ScriptSession {
     private readonly env: Record<string, string>,
   ) {
     this.scriptPath = resolve(scriptPath);
-    this.run = { scenarios: [], vusMax: 1, http: DEFAULT_HTTP_SETTINGS };
+    this.run = { scenarios: [], vusMax: 1, http: DEFAULT_HTTP_SETTINGS, initialVus: 0 };
     this.lifecycle = new LifecycleWorker(this.workerSetup('lifecycle', 0, null));
   }
 
@@ -118,7 +120,8 @@ export class ScriptSession {
   }
 
   private workerSetup(role: WorkerSetup['role'], index: number, handle: number | null): WorkerSetup {
-    return { role, index, handle, scriptPath: this.scriptPath, env: this.env, scenarios: this.run.scenarios, http: this.run.http };
+    const { scenarios, http, initialVus } = this.run;
+    return { role, index, handle, scriptPath: this.scriptPath, env: this.env, scenarios, http, workers: this.workerCount, initialVus };
   }
 
   async readScript(): Promise<ScriptInfo> {
@@ -134,11 +137,17 @@ export class ScriptSession {
     if (handle === null) throw new Error('the engine was not made for a script');
     await this.lifecycle.call({ op: 'attach', handle, http: this.run.http });
     const count = this.workerCount;
+    const initialised: Array<Promise<void>> = [];
     for (let i = 0; i < count; i++) {
       const worker = new Worker(WORKER_FILE, { workerData: this.workerSetup('vus', i, handle) });
       worker.on('error', (e) => onError(`script worker ${i} failed: ${e.message}`));
-      this.vuWorkersDone.push(new Promise((done) => worker.once('exit', () => done())));
+      const exited = new Promise<void>((done) => worker.once('exit', () => done()));
+      this.vuWorkersDone.push(exited);
+      // Ready once its first VUs are initialised (or gone: its error is reported as it happens).
+      initialised.push(Promise.race([new Promise<void>((done) => worker.once('message', () => done())), exited]));
     }
+    // k6 initialises the first VUs before the test starts: the engine starts after them.
+    await Promise.all(initialised);
     this.lifecycleLoop = (async () => {
       for (;;) {
         const step = await engine.nextLifecycle();

@@ -76,11 +76,11 @@ export class Runtime implements HostSource {
     (globalThis as Record<symbol, unknown>)[RUNTIME_KEY] = this;
   }
 
-  /** VU `id`, made on first use with its scenario (default: the runtime's) and `__ENV`. */
-  vu(id: number, scenario: ScenarioInfo = this.scenario, env: Record<string, string> = this.env): VuContext {
+  /** VU `id`, made on first use with the run's `__ENV` (`activate` gives it its scenario). */
+  vu(id: number): VuContext {
     let vu = this.vus.get(id);
     if (!vu) {
-      vu = new VuContext(id, scenario, env);
+      vu = new VuContext(id, this.scenario, this.env);
       this.vus.set(id, vu);
     }
     return vu;

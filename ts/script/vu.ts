@@ -43,12 +43,26 @@ export class VuContext {
   setupDataLoaded = false;
   private readonly iterationListeners: Array<(n: number) => void> = [];
 
+  /** `__ENV`: the scenario's env over the run's (the VU's own object: `activate` refills it). */
+  readonly env: Record<string, string>;
+
   constructor(
     readonly id: number,
-    readonly scenario: ScenarioInfo,
-    /** `__ENV`: the scenario's env over the run's. */
-    readonly env: Record<string, string>,
-  ) {}
+    public scenario: ScenarioInfo,
+    env: Record<string, string>,
+  ) {
+    this.env = { ...env };
+  }
+
+  /**
+   * The VU joins its scenario (k6's Activate): a VU initialised before the test (see worker.ts)
+   * learns its scenario only when the engine hands it one.
+   */
+  activate(scenario: ScenarioInfo, env: Record<string, string>): void {
+    this.scenario = scenario;
+    for (const key of Object.keys(this.env)) delete this.env[key];
+    Object.assign(this.env, env);
+  }
 
   /** True while the VU's modules are evaluated (k6's init context): no requests, no samples. */
   inInit = true;

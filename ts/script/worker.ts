@@ -25,6 +25,15 @@ export interface WorkerSetup {
   scenarios: ScenarioSpec[];
   /** k6's run-wide HTTP options (the lifecycle worker gets them with `attach`). */
   http: HttpSettings;
+  /** VU workers: how many there are (VU ids go to workers by id % workers)... */
+  workers: number;
+  /** ...and how many VUs the test starts with: they are initialised before it starts. */
+  initialVus: number;
+}
+
+/** What a VU worker tells the main thread: its share of the first VUs is initialised. */
+export interface VuWorkerReady {
+  initialised: true;
 }
 
 export type LifecycleRequest =
@@ -79,7 +88,8 @@ async function initialisedTogether(): Promise<void> {
 async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
   const { id } = claimed;
   const scenario = setup.scenarios[claimed.scenario];
-  const vu = runtime.vu(id, { ...scenario, index: claimed.scenario }, scenario.env);
+  const vu = runtime.vu(id);
+  vu.activate({ ...scenario, index: claimed.scenario }, scenario.env);
   // k6 tags a VU's samples with its scenario and the scenario's tags (js/runner.go, Activate);
   // `scenario.tags` holds the test's `options.tags` under the scenario's own.
   vu.tags.assign({ scenario: scenario.name, ...scenario.tags });
@@ -121,9 +131,27 @@ async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
   }
 }
 
+/**
+ * k6 initialises the test's VUs before it starts: this thread's share of the first ones (their
+ * module instances, init code included) loads before the engine starts its clock, so that no
+ * iteration waits for a module load (an arrival-rate scenario would drop those). VUs the test
+ * adds later are initialised when they are claimed. An init error is reported by the VU's claim.
+ */
+async function initialiseFirstVus(): Promise<void> {
+  const loads: Array<Promise<unknown>> = [];
+  for (let id = 1; id <= setup.initialVus; id++) {
+    if (id % setup.workers !== setup.index) continue;
+    runtime.vu(id);
+    loads.push(importFor(id).catch(() => undefined));
+  }
+  await Promise.all(loads);
+}
+
 async function hostVus(): Promise<void> {
   const host = ScriptHost.attach(setup.handle as number);
   runtime.host = host;
+  await initialiseFirstVus();
+  parentPort?.postMessage({ initialised: true } satisfies VuWorkerReady);
   const running: Array<Promise<void>> = [];
   for (;;) {
     const vu = await host.claimVu(setup.index);
