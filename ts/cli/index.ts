@@ -85,7 +85,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--no-vu-connection-reuse', "close a VU's connections at the end of each iteration")
       .option('--batch <n>', 'http.batch: requests in flight at once (k6 default 20)')
       .option('--batch-per-host <n>', 'http.batch: requests in flight per host (k6 default 6, 0: no limit)')
-      .option('--min-iteration-duration <duration>', 'a shorter iteration waits out the rest before the next'),
+      .option('--min-iteration-duration <duration>', 'a shorter iteration waits out the rest before the next')
+      .option('--no-thresholds', 'evaluate no thresholds (they cannot fail the run)')
+      .option('--no-setup', 'do not run setup()')
+      .option('--no-teardown', 'do not run teardown()')
+      .option('--tag <NAME=VALUE>', 'a tag on every sample, over the script\'s options.tags (repeatable)', collect)
+      .option('--no-color', "accepted as k6 takes it: volley's output has no colours"),
   ).action(async (script: string | undefined, flags: RunFlags) => setExit(await runCommand(flags, script)));
 
   runOptions(

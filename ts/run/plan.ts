@@ -14,10 +14,12 @@ import { summarySettings } from './summaryOptions';
 /** Bad options: k6's exit code 104 (InvalidConfig); nothing has started. */
 export class ConfigError extends Error {}
 
-/** k6's setupTimeout and teardownTimeout (60 s each by default), in ms. */
-export interface LifecycleTimeouts {
+/** setup() and teardown(): k6's setupTimeout and teardownTimeout (60 s each by default, in ms), and --no-setup / --no-teardown. */
+export interface LifecyclePlan {
   setupMs: number;
   teardownMs: number;
+  runSetup: boolean;
+  runTeardown: boolean;
 }
 
 export interface RunFlags {
@@ -65,6 +67,12 @@ export interface RunFlags {
   batch?: string;
   batchPerHost?: string;
   minIterationDuration?: string;
+  /** `--no-thresholds`, `--no-setup`, `--no-teardown` (commander's negations: false when given). */
+  thresholds?: boolean;
+  setup?: boolean;
+  teardown?: boolean;
+  /** `--tag NAME=VALUE` (repeatable): tags of every sample, over the script's `options.tags`. */
+  tag?: string[];
 }
 
 export type SummaryMode = 'compact' | 'full' | 'legacy';
@@ -72,7 +80,7 @@ export type SummaryMode = 'compact' | 'full' | 'legacy';
 export interface RunPlan {
   engine: EngineOptions;
   /** Set for a script run: what the script session needs. */
-  script?: { path: string; scenarios: ScenarioSpec[]; env: Record<string, string>; thresholds: unknown; timeouts: LifecycleTimeouts };
+  script?: { path: string; scenarios: ScenarioSpec[]; env: Record<string, string>; thresholds: unknown; timeouts: LifecyclePlan };
   /** null: the REST API is disabled (`--address ""`). */
   address: ApiAddress | null;
   /** k6 exits 106 when an explicit address cannot be bound, and only warns for the default. */

@@ -1,7 +1,7 @@
 /** `volley run script.js`: the script's options, overridden by flags, to a plan and a session. */
 import { existsSync } from 'node:fs';
 import type { EngineOptions, RequestOptions } from '../native';
-import { ConfigError, parseEnv, parseShortcuts, sidePlan, type LifecycleTimeouts, type RunFlags, type RunPlan } from './plan';
+import { ConfigError, parseEnv, parseShortcuts, sidePlan, type LifecyclePlan, type RunFlags, type RunPlan } from './plan';
 import { toRequestList } from './requestList';
 import { asSingleScenario, poolSize } from './scenarios';
 import { durationMs, scenariosFromOptions, stringMap, type ScriptScenario } from './scriptPlan';
@@ -32,13 +32,24 @@ function checkExec(scenario: ScriptScenario, exports: string[], lists: Record<st
 /** k6's default for both setupTimeout and teardownTimeout. */
 const LIFECYCLE_TIMEOUT_MS = 60_000;
 
-function lifecycleTimeouts(options: Record<string, unknown>): LifecycleTimeouts {
+function lifecyclePlan(options: Record<string, unknown>, flags: RunFlags): LifecyclePlan {
   const one = (name: string): number => {
     const ms = durationMs(options[name], name) ?? LIFECYCLE_TIMEOUT_MS;
     if (!(ms > 0)) throw new ConfigError(`invalid ${name}: it must be more than 0`);
     return ms;
   };
-  return { setupMs: one('setupTimeout'), teardownMs: one('teardownTimeout') };
+  return { setupMs: one('setupTimeout'), teardownMs: one('teardownTimeout'), runSetup: flags.setup !== false, runTeardown: flags.teardown !== false };
+}
+
+/** `--tag NAME=VALUE` flags as tags. */
+function flagTags(pairs: string[] = []): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const pair of pairs) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new ConfigError(`invalid --tag "${pair}": expected NAME=VALUE`);
+    tags[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return tags;
 }
 
 export async function planScriptRun(scriptPath: string, flags: RunFlags): Promise<ScriptRun> {
@@ -52,15 +63,17 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
   try {
     const info = await session.readScript();
     const scenarios = scenariosFromOptions(info.options, shortcuts);
-    const thresholds = planThresholds(info.options.thresholds);
-    const timeouts = lifecycleTimeouts(info.options);
+    // --no-thresholds: none is evaluated, so none can fail the run (k6's exit 99).
+    const thresholdOptions = flags.thresholds === false ? undefined : info.options.thresholds;
+    const thresholds = planThresholds(thresholdOptions);
+    const timeouts = lifecyclePlan(info.options, flags);
     const http = resolveHttpSettings(info.options, flags);
     const withHttpHeaders = (list: RequestOptions[]) => list.map((r) => ({ ...r, headers: [...(r.headers ?? []), ...nativeHeaders(http, r.headers)] }));
     const summary = scriptSummarySettings(flags, info.options);
     side.summaryTrendStats = summary.trendStats;
     side.summaryTimeUnit = summary.timeUnit;
     // k6's test-wide tags, under each scenario's own (js/runner.go: RunTags, then the scenario's).
-    const runTags = stringMap(info.options.tags, 'options.tags');
+    const runTags = { ...stringMap(info.options.tags, 'options.tags'), ...flagTags(flags.tag) };
     const tagsOf = (s: ScriptScenario) => ({ ...runTags, ...s.tags });
     for (const s of scenarios) checkExec(s, info.exports, info.lists, scenarios.length > 1);
     // A scenario whose exec names an exported array runs it on the native fast path.
@@ -111,7 +124,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
     const plan: RunPlan = {
       ...side,
       engine,
-      script: { path: session.scriptPath, scenarios: runs, env, thresholds: info.options.thresholds, timeouts },
+      script: { path: session.scriptPath, scenarios: runs, env, thresholds: thresholdOptions, timeouts },
     };
     return { plan, session, thresholds };
   } catch (e) {

@@ -158,7 +158,7 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
             log(io, 'error', `${step}() execution timed out after ${(ms / 1000).toFixed(0)} seconds`, { hint: `You can increase the time limit via the ${step}Timeout option` });
           },
         },
-        plan.script?.timeouts ?? { setupMs: 60_000, teardownMs: 60_000 },
+        plan.script?.timeouts ?? { setupMs: 60_000, teardownMs: 60_000, runSetup: true, runTeardown: true },
       );
     }
     engine.start();

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Engine } from '../native';
 import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from './httpOptions';
-import type { LifecycleTimeouts } from './plan';
+import type { LifecyclePlan } from './plan';
 import type { LifecycleReply, LifecycleRequest, WorkerSetup } from '../script/worker';
 import type { ScenarioSpec } from '../script/vu';
 
@@ -131,7 +131,7 @@ export class ScriptSession {
   }
 
   /** Starts the VU workers and answers the engine's setup/teardown requests. */
-  async attach(engine: Engine, events: LifecycleEvents, timeouts: LifecycleTimeouts): Promise<void> {
+  async attach(engine: Engine, events: LifecycleEvents, timeouts: LifecyclePlan): Promise<void> {
     const onError = events.error;
     const handle = engine.scriptHandle();
     if (handle === null) throw new Error('the engine was not made for a script');
@@ -153,6 +153,8 @@ export class ScriptSession {
         const step = await engine.nextLifecycle();
         if (step === null) return;
         try {
+          // --no-setup / --no-teardown: k6 skips them (and their groups) altogether.
+          if (step === 'setup' ? !timeouts.runSetup : !timeouts.runTeardown) continue;
           if (step === 'setup') {
             const done = await this.callWithin({ op: 'setup' }, timeouts.setupMs);
             if (done === null) {
