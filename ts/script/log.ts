@@ -1,9 +1,18 @@
 /** k6's log lines on stderr (logfmt), shared by script workers: console.* and script errors. */
 export type Level = 'debug' | 'info' | 'warning' | 'error';
 
-export function logLine(level: Level, msg: string, source?: string): string {
+export function logLine(level: Level, msg: string, source?: string, fields: Record<string, string> = {}): string {
   const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  return `time="${time}" level=${level} msg=${JSON.stringify(msg)}${source ? ` source=${source}` : ''}\n`;
+  const extra = Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('');
+  return `time="${time}" level=${level} msg=${JSON.stringify(msg)}${extra}${source ? ` source=${source}` : ''}\n`;
+}
+
+/** Where this thread's log lines go (stderr through the worker's writer; see installConsole). */
+let sink: (line: string) => void = (line) => process.stderr.write(line);
+
+/** A log line of volley's own from script code, as k6's logger writes them (e.g. "Request Failed"). */
+export function logEvent(level: Level, msg: string, fields: Record<string, string> = {}): void {
+  sink(logLine(level, msg, undefined, fields));
 }
 
 function format(args: unknown[]): string {
@@ -22,6 +31,7 @@ function format(args: unknown[]): string {
 
 /** k6 prints console output as log lines with source=console. */
 export function installConsole(write: (line: string) => void): void {
+  sink = write;
   const to = (level: Level) => (...args: unknown[]) => write(logLine(level, format(args), 'console'));
   console.log = to('info');
   console.info = to('info');

@@ -5,6 +5,7 @@
  */
 import { splitHeaders, type LinkResponse } from '../hostLink';
 import { parseDuration } from '../../run/duration';
+import { logEvent } from '../log';
 import type { HostSource, VuContext } from '../vu';
 import { runBatch } from './batchLimit';
 import { callbackWire, expectedStatuses, type ExpectedStatuses } from './expectedStatuses';
@@ -117,6 +118,12 @@ function timeoutMs(t: number | string | undefined): number {
   return typeof t === 'number' ? t : parseDuration(t);
 }
 
+/** Where JSON.parse stopped (1-based), for k6's message; 0 when it does not say. */
+function jsonErrorPosition(e: unknown): number {
+  const m = /position (\d+)/.exec(String((e as Error).message));
+  return m ? Number(m[1]) + 1 : 0;
+}
+
 /** A gjson-like path: `a.b.0.c`; `#` is the length of an array. */
 function select(value: unknown, path: string): unknown {
   let current: unknown = value;
@@ -225,8 +232,15 @@ export class Response {
   }
 
   json(selector?: string): unknown {
-    if (typeof this.body !== 'string') throw new Error('the response has no text body to parse as JSON (responseType is not text)');
-    const value: unknown = JSON.parse(this.body);
+    // k6's messages: a null body (a failed request, responseType 'none') and bytes that are no JSON.
+    if (this.body === null) throw new Error("the body is null so we can't transform it to JSON - this likely was because of a request error getting the response");
+    const text = typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`cannot parse json due to an error at line 1, character ${jsonErrorPosition(e)} , error: ${(e as Error).message}`);
+    }
     return selector === undefined ? value : select(value, selector);
   }
 
@@ -323,8 +337,12 @@ export function createHttp(vu: VuContext, rt: HostSource) {
       const setCookie = setCookieValues(raw.headers);
       if (setCookie.length) jar.store(parsed, setCookie);
       const res = new Response(raw, target, { method: verb, url: target, headers, body: bytes }, responseType, setCookie);
-      // k6's `throw` option: a request that failed (no response) is an exception, not a result.
-      if (settings.throw && res.error_code !== 0 && res.status === 0) throw new Error(res.error);
+      if (res.error_code !== 0 && res.status === 0) {
+        // k6's `throw` option: a request that failed (no response) is an exception, not a result.
+        if (settings.throw) throw new Error(res.error);
+        // Otherwise k6 warns, once per failed request (lib/netext/httpext: "Request Failed").
+        logEvent('warning', 'Request Failed', { error: `${verb[0]}${verb.slice(1).toLowerCase()} "${target}": ${res.error}` });
+      }
       const location = REDIRECT_STATUSES.has(res.status) ? res.headers.Location : undefined;
       if (location && hop < redirects) {
         target = new URL(location, target).href;
