@@ -15,6 +15,10 @@ export const BUILTIN_EXPORTS: Record<string, string[]> = {
   'k6/execution': ['default'],
   'k6/data': ['default', 'SharedArray'],
   'k6/encoding': ['default', 'b64encode', 'b64decode'],
+  'k6/crypto': [
+    'default', 'createHash', 'createHMAC', 'hmac', 'md4', 'md5', 'randomBytes', 'ripemd160',
+    'sha1', 'sha256', 'sha384', 'sha512', 'sha512_224', 'sha512_256', 'hexEncode',
+  ],
   'volley:vu': ['default', '__VU', '__ITER', '__ENV', 'open'],
 };
 
@@ -25,12 +29,14 @@ const ALIASES: Record<string, string> = {
   'k6/execution': 'k6/execution',
   'k6/data': 'k6/data',
   'k6/encoding': 'k6/encoding',
+  'k6/crypto': 'k6/crypto',
   volley: 'k6',
   'volley/http': 'k6/http',
   'volley/metrics': 'k6/metrics',
   'volley/execution': 'k6/execution',
   'volley/data': 'k6/data',
   'volley/encoding': 'k6/encoding',
+  'volley/crypto': 'k6/crypto',
   'volley:vu': 'volley:vu',
 };
 

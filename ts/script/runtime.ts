@@ -8,6 +8,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import type { ScriptHost } from '../native';
 import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from '../run/httpOptions';
 import { HostLink } from './hostLink';
+import { createCrypto } from './modules/crypto';
 import { createData } from './modules/data';
 import { createEncoding } from './modules/encoding';
 import { createExecution } from './modules/execution';
@@ -130,6 +131,8 @@ export class Runtime implements HostSource {
         return createData();
       case 'k6/encoding':
         return createEncoding();
+      case 'k6/crypto':
+        return createCrypto((reason) => this.onAbort(reason));
       case 'volley:vu':
         return {
           __ENV: vu.env,
