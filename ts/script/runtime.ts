@@ -132,7 +132,7 @@ export class Runtime implements HostSource {
       case 'k6/encoding':
         return createEncoding();
       case 'k6/crypto':
-        return createCrypto((reason) => this.onAbort(reason));
+        return createCrypto();
       case 'volley:vu':
         return {
           __ENV: vu.env,

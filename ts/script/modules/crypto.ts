@@ -4,7 +4,6 @@
  * when OpenSSL lacks it) from legacyHashes.ts.
  */
 import { createHash as nodeCreateHash, randomBytes as nodeRandomBytes, type Hash } from 'node:crypto';
-import { TestAbort } from './execution';
 import { Md4, Ripemd160 } from './legacyHashes';
 
 /** k6's errors from Go code reach the script as a GoError (`e.name`), thrown as an Error. */
@@ -206,18 +205,14 @@ function hasher(d: Digester): Hasher {
   };
 }
 
-/**
- * `abort` stops the test: k6 v0.49's createHash() with an unknown algorithm dereferences a nil hash
- * constructor, a Go panic that aborts the test (exit 108) whatever the script catches.
- */
-export function createCrypto(abort: (reason: string) => void = () => {}) {
+export function createCrypto() {
+  /**
+   * An unknown algorithm is a GoError the script can catch, as for createHMAC (k6 v0.49 itself
+   * panics there, a nil hash constructor, and aborts the whole test: a bug not copied).
+   */
   function createHash(name: unknown): Hasher {
     const alg = algorithm(goString(name));
-    if (!alg) {
-      const reason = `createHash: invalid algorithm: ${goString(name)}`;
-      abort(reason);
-      throw new TestAbort(reason);
-    }
+    if (!alg) throw new GoError(`invalid algorithm: ${goString(name)}`);
     return hasher(alg.make());
   }
 
