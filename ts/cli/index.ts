@@ -4,6 +4,7 @@ import { startDemoTarget } from '../demo/target';
 import { registerClientCommands } from './client/commands';
 import { engineVersion } from '../native';
 import { ExitCode } from '../run/exitCodes';
+import { withK6Env } from '../run/k6Env';
 import { ConfigError, DEFAULT_ADDRESS, planRun, type RunFlags } from '../run/plan';
 import { planScriptRun } from '../run/planScript';
 import { runTest } from '../run/runTest';
@@ -91,7 +92,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--no-teardown', 'do not run teardown()')
       .option('--tag <NAME=VALUE>', 'a tag on every sample, over the script\'s options.tags (repeatable)', collect)
       .option('--no-color', "accepted as k6 takes it: volley's output has no colours"),
-  ).action(async (script: string | undefined, flags: RunFlags) => setExit(await runCommand(flags, script)));
+  ).action(async (script: string | undefined, flags: RunFlags, cmd: Command) => {
+    // Given on the command line (not a default): K6_* variables fill the others.
+    const fromCli = (key: keyof RunFlags) => cmd.getOptionValueSource(key) === 'cli';
+    setExit(await runCommand(withK6Env(flags, fromCli), script));
+  });
 
   runOptions(
     program
