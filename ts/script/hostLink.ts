@@ -81,7 +81,7 @@ function samePairs(x: HeaderPair[] | undefined, y: HeaderPair[] | undefined): bo
 export class HostLink {
   // Arrays, not Maps: a Map that fills and empties at every request keeps rehashing.
   /** By VU id: who waits for the VU's next grant. */
-  private readonly grants: Array<((granted: boolean) => void) | undefined> = [];
+  private readonly grants: Array<((iteration: number | null) => void) | undefined> = [];
   /** By token: who waits for a response. A token is free again once its event came. */
   private readonly replies: Array<Reply | undefined> = [];
   private readonly freeTokens: number[] = [];
@@ -101,9 +101,10 @@ export class HostLink {
 
   /**
    * Reports the end of `vu`'s iteration (`done`: whether it completed; undefined before the
-   * first) and resolves true when the executor grants it another, false when it never will.
+   * first) and resolves with the number in its scenario of the iteration the executor grants it
+   * next (from 0), or null when it never will grant another.
    */
-  nextIteration(vu: number, done?: boolean, tags?: HeaderPair[]): Promise<boolean> {
+  nextIteration(vu: number, done?: boolean, tags?: HeaderPair[]): Promise<number | null> {
     return new Promise((resolve) => {
       this.grants[vu] = resolve;
       // The tags end the last iteration (its samples carry them): only with `done`.
@@ -187,7 +188,7 @@ export class HostLink {
           const vu = n[i + 1];
           const resolve = this.grants[vu];
           this.grants[vu] = undefined;
-          resolve?.(n[i + 2] === 1);
+          resolve?.(n[i + 2] >= 0 ? n[i + 2] : null);
           i += 3;
           break;
         }

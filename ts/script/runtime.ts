@@ -63,6 +63,8 @@ export class Runtime implements HostSource {
   private readonly modules = new Map<string, ModuleObject>();
   private readonly files = new Map<string, Buffer>();
   private attached: { host: ScriptHost; link: HostLink } | null = null;
+  /** The script's options for k6/execution's `test.options` (set once a VU loaded the script). */
+  testOptions: Record<string, unknown> | null = null;
   /** k6's run-wide HTTP options (given by the main thread before any VU runs). */
   http: HttpSettings = DEFAULT_HTTP_SETTINGS;
   onAbort: (reason: string) => void = announceTestAbort;
@@ -126,7 +128,7 @@ export class Runtime implements HostSource {
       case 'k6/metrics':
         return createMetrics(vu, this);
       case 'k6/execution':
-        return createExecution(vu, (reason) => this.onAbort(reason));
+        return createExecution(vu, this, (reason) => this.onAbort(reason));
       case 'k6/data':
         return createData();
       case 'k6/encoding':

@@ -34,6 +34,8 @@ export interface ScenarioSpec extends ScenarioInfo {
 
 export class VuContext {
   iteration = -1;
+  /** The current iteration's number in its scenario, across the scenario's VUs (from 0). */
+  scenarioIteration = -1;
   groupPath = '';
   /** k6's VU tags (`exec.vu.tags`), on every sample the VU makes. */
   readonly tags = new VuTags((msg) => process.stderr.write(logLine('warning', msg)));
@@ -71,8 +73,10 @@ export class VuContext {
     this.iterationListeners.push(listener);
   }
 
-  nextIteration(): number {
+  /** `inScenario`: the iteration's number in its scenario, across VUs (k6's iterationInTest). */
+  nextIteration(inScenario = -1): number {
     this.iteration += 1;
+    this.scenarioIteration = inScenario;
     for (const l of this.iterationListeners) l(this.iteration);
     this.groupPath = '';
     return this.iteration;

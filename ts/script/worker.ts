@@ -101,6 +101,7 @@ async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
   try {
     const mod = await importFor(id);
     resetCookies = (mod.options as { noCookiesReset?: unknown } | undefined)?.noCookiesReset !== true;
+    runtime.testOptions ??= Object.freeze(plain(mod.options ?? {}) as Record<string, unknown>);
     const exported = mod[scenario.exec];
     if (typeof exported !== 'function') throw new Error(`the script exports no function named "${scenario.exec}"`);
     fn = exported as (data: unknown) => unknown;
@@ -110,8 +111,10 @@ async function runVu(host: ScriptHost, claimed: ClaimedVu): Promise<void> {
   vu.inInit = false;
   await initialisedTogether();
   let done: boolean | undefined; // how the last iteration ended, reported with the next wait
-  while (await link.nextIteration(id, done, vu.tags.pairs())) {
-    vu.nextIteration();
+  for (;;) {
+    const inScenario = await link.nextIteration(id, done, vu.tags.pairs());
+    if (inScenario === null) break;
+    vu.nextIteration(inScenario);
     if (resetCookies) vu.cookies.clearAll();
     if (!vu.setupDataLoaded) {
       const json = host.setupData();

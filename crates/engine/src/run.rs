@@ -147,6 +147,12 @@ impl Engine {
                 Work::Script => Ok(Prepared::Script),
             })
             .collect::<Result<Vec<_>, String>>()?;
+        let scenarios = config
+            .scenarios
+            .iter()
+            .map(|s| Arc::new(ScenarioControl::new(s.config.control_plan())))
+            .collect();
+        let control = Arc::new(Control::new(scenarios, config.start_paused));
         let script = prepared
             .iter()
             .any(|p| matches!(p, Prepared::Script))
@@ -161,16 +167,11 @@ impl Engine {
                         .iter()
                         .map(|s| s.config.name.clone())
                         .collect(),
+                    control.clone(),
                 ))
             });
-        let scenarios = config
-            .scenarios
-            .iter()
-            .map(|s| Arc::new(ScenarioControl::new(s.config.control_plan())))
-            .collect();
-        let control = Control::new(scenarios, config.start_paused);
         Ok(Arc::new(Engine {
-            control: Arc::new(control),
+            control,
             registry,
             groups,
             script,

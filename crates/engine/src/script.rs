@@ -43,6 +43,8 @@ type Ended = (IterationEnd, TagSet);
 
 struct Grant {
     done: oneshot::Sender<Ended>,
+    /// The iteration's number in its scenario, from 0 (k6's `exec.scenario.iterationInTest`).
+    index: u64,
 }
 
 /// One JS VU's end of the bridge.
@@ -157,6 +159,8 @@ pub struct ScriptBridge {
     closed: AtomicBool,
     lifecycle: tokio::sync::watch::Sender<Lifecycle>,
     lifecycle_done: tokio::sync::Notify,
+    /// The run's control: what k6/execution reports of the instance and the scenarios.
+    control: Arc<crate::control::Control>,
 }
 
 impl ScriptBridge {
@@ -166,6 +170,7 @@ impl ScriptBridge {
         registry: Arc<Registry>,
         groups: Arc<GroupTree>,
         scenarios: Vec<String>,
+        control: Arc<crate::control::Control>,
     ) -> Self {
         let (assign_tx, assign_rx): (Vec<_>, Vec<_>) = (0..script_workers.max(1))
             .map(|_| {
@@ -188,7 +193,12 @@ impl ScriptBridge {
             closed: AtomicBool::new(false),
             lifecycle: tokio::sync::watch::channel(Lifecycle::Idle).0,
             lifecycle_done: tokio::sync::Notify::new(),
+            control,
         }
+    }
+
+    pub fn control(&self) -> &Arc<crate::control::Control> {
+        &self.control
     }
 
     /// The JS side's loop: resolves with the next lifecycle step to run (Closed at the end).
@@ -308,10 +318,9 @@ impl ScriptBridge {
     }
 
     /// Waits for the executor to grant this VU an iteration; false: the VU is done for good.
-    pub async fn next_iteration(&self, vu: u64) -> bool {
-        let Some(slot) = self.slot(vu) else {
-            return false;
-        };
+    /// Some(the iteration's number in its scenario), or None: the VU is done for good.
+    pub async fn next_iteration(&self, vu: u64) -> Option<u64> {
+        let slot = self.slot(vu)?;
         // The first ask comes once the VU's init code has run.
         slot.mark_initialised();
         let grant = slot.grants.lock().await.recv().await;
@@ -319,11 +328,11 @@ impl ScriptBridge {
             Some(g) => {
                 slot.interrupted.store(false, Ordering::Release);
                 *slot.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(g.done);
-                true
+                Some(g.index)
             }
             None => {
                 self.lock_slots().remove(&vu);
-                false
+                None
             }
         }
     }
@@ -372,11 +381,17 @@ pub struct ScriptWorkload {
     bridge: Arc<ScriptBridge>,
     /// The scenario's index in the run's list.
     scenario: usize,
+    /// Iterations granted so far: the next one's number in the scenario.
+    granted: std::sync::atomic::AtomicU64,
 }
 
 impl ScriptWorkload {
     pub fn new(bridge: Arc<ScriptBridge>, scenario: usize) -> Self {
-        ScriptWorkload { bridge, scenario }
+        ScriptWorkload {
+            bridge,
+            scenario,
+            granted: std::sync::atomic::AtomicU64::new(0),
+        }
     }
 }
 
@@ -437,7 +452,8 @@ impl Workload for ScriptWorkload {
 
     async fn iterate(&self, vu: &mut ScriptVu) -> TagSet {
         let (done, ended) = oneshot::channel();
-        if vu.grants.send(Grant { done }).await.is_err() {
+        let index = self.granted.fetch_add(1, Ordering::Relaxed);
+        if vu.grants.send(Grant { done, index }).await.is_err() {
             return TagSet::default();
         }
         // Dropped when the executor interrupts the iteration: mark it so that JS stops soon.

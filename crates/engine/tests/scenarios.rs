@@ -315,7 +315,7 @@ impl JsStandIn {
                             claimed.lock().unwrap().push(vu);
                             let (bridge, iterations) = (bridge.clone(), iterations.clone());
                             vus.push(tokio::spawn(async move {
-                                while bridge.next_iteration(vu.id).await {
+                                while bridge.next_iteration(vu.id).await.is_some() {
                                     *iterations.lock().unwrap().entry(vu.scenario).or_default() +=
                                         1;
                                     bridge.iteration_done(

@@ -18,7 +18,8 @@ pub type WakeFn = ThreadsafeFunction<(), Unknown<'static>, (), Status, false, tr
 
 pub enum Event {
     /// `waitIteration(vu)` resolved: the executor granted an iteration, or never will again.
-    Grant { vu: u32, granted: bool },
+    /// `iteration`: the granted iteration's number in its scenario; None: no more iterations.
+    Grant { vu: u32, iteration: Option<u64> },
     /// `send(vu, token, request)` got its response.
     Response(Reply),
     /// `send` failed without a response (the test is stopping).
@@ -181,7 +182,7 @@ impl Drop for Posting {
 /// The drained events, for `drain()`: `[numbers, ...values]`, where `numbers` is a Float64Array
 /// of every event's numbers, in order, and the values follow event by event (one napi call per
 /// string instead of one per field):
-/// - grant: numbers `0, vu, granted (0 or 1)`
+/// - grant: numbers `0, vu, iteration` (the iteration's number in its scenario; -1: not granted)
 /// - response: numbers `1, token, status, blocked, connecting, tlsHandshaking, sending, waiting,
 ///   receiving, duration, errorCode`; values `statusText, proto, headers, body, error`, where
 ///   `headers` is `name\0value\0name\0value...` (httparse lets no NUL into a header) and `body` a
@@ -197,8 +198,10 @@ impl ToNapiValue for Events {
         let mut out = Values { env, array, len: 1 };
         for event in events.0 {
             match event {
-                Event::Grant { vu, granted } => {
-                    numbers.extend([GRANT, vu, u32::from(granted)].map(f64::from));
+                Event::Grant { vu, iteration } => {
+                    // -1: not granted (iteration numbers fit an f64 exactly far beyond any test).
+                    let iteration = iteration.map_or(-1.0, |i| i as f64);
+                    numbers.extend([f64::from(GRANT), f64::from(vu), iteration]);
                 }
                 Event::Failure { token, message } => {
                     numbers.extend([FAILURE, token].map(f64::from));

@@ -209,6 +209,23 @@ fn to_reply(
     reply
 }
 
+/// k6's `exec.instance`.
+#[napi(object)]
+pub struct InstanceInfo {
+    pub vus_active: f64,
+    pub vus_initialized: f64,
+    pub iterations_completed: f64,
+    pub iterations_interrupted: f64,
+    pub current_test_run_duration_ms: f64,
+}
+
+/// What k6's `exec.scenario` reads from the engine.
+#[napi(object)]
+pub struct ScenarioReading {
+    pub progress: f64,
+    pub elapsed_ms: f64,
+}
+
 /// A VU a script worker hosts.
 #[napi(object)]
 pub struct ClaimedVu {
@@ -429,7 +446,13 @@ impl ScriptHost {
         tags: Option<Vec<HeaderPair>>,
     ) -> Result<()> {
         self.inbox.expect(&env)?;
-        let posting = Posting::new(self.inbox.clone(), Event::Grant { vu, granted: false });
+        let posting = Posting::new(
+            self.inbox.clone(),
+            Event::Grant {
+                vu,
+                iteration: None,
+            },
+        );
         let Some(slot) = self.bridge.slot(u64::from(vu)) else {
             // Dropping the posting delivers "no more iterations", as nextIteration resolves false.
             return Ok(());
@@ -447,8 +470,8 @@ impl ScriptHost {
                     };
                     bridge.iteration_done(u64::from(vu), end, tags);
                 }
-                let granted = bridge.next_iteration(u64::from(vu)).await;
-                posting.post(Event::Grant { vu, granted });
+                let iteration = bridge.next_iteration(u64::from(vu)).await;
+                posting.post(Event::Grant { vu, iteration });
             }),
         );
         Ok(())
@@ -502,7 +525,33 @@ impl ScriptHost {
     /// Resolves true when the executor grants the VU an iteration, false when it never will again.
     #[napi]
     pub async fn next_iteration(&self, vu: u32) -> bool {
-        self.bridge.next_iteration(u64::from(vu)).await
+        self.bridge.next_iteration(u64::from(vu)).await.is_some()
+    }
+
+    /// k6's `exec.instance`: the run as this instance sees it now.
+    #[napi]
+    pub fn instance_info(&self) -> InstanceInfo {
+        let control = self.bridge.control();
+        InstanceInfo {
+            vus_active: control.active_vus() as f64,
+            vus_initialized: control.vus_max() as f64,
+            iterations_completed: self.bridge.registry().iterations.total(),
+            iterations_interrupted: control.interrupted_iterations() as f64,
+            current_test_run_duration_ms: control.clock.elapsed().as_secs_f64() * 1000.0,
+        }
+    }
+
+    /// k6's `exec.scenario` readings of scenario `index`: its progress (0..1) and how long it
+    /// has run (ms, on the run's un-paused clock); null for an unknown index.
+    #[napi]
+    pub fn scenario_info(&self, index: u32) -> Option<ScenarioReading> {
+        let control = self.bridge.control();
+        let scenario = control.scenarios().get(index as usize)?;
+        let snapshot = control.scenario_snapshot(scenario);
+        Some(ScenarioReading {
+            progress: snapshot.progress,
+            elapsed_ms: scenario.elapsed(control.clock.elapsed()).as_secs_f64() * 1000.0,
+        })
     }
 
     /// The VU's iteration ended; `tags`: its user tags then.

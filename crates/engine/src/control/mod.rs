@@ -72,6 +72,9 @@ pub struct Control {
     active_vus: AtomicU64,
     /// The most VUs ever active at once, for a run too short for a once-a-second sample.
     peak_vus: AtomicU64,
+    /// Iterations the executors cut short (a hard stop, a ramp-down), k6's
+    /// `exec.instance.iterationsInterrupted`.
+    interrupted_iterations: AtomicU64,
     scenarios: Vec<Arc<ScenarioControl>>,
     /// The scenario PATCH /v1/status `vus` / `vus-max` changes (see [`Control::scale`]).
     scaled: usize,
@@ -106,6 +109,7 @@ impl Control {
             tainted: AtomicBool::new(false),
             active_vus: AtomicU64::new(0),
             peak_vus: AtomicU64::new(0),
+            interrupted_iterations: AtomicU64::new(0),
             scenarios,
             scaled,
             next_vu_id: AtomicU64::new(1),
@@ -193,6 +197,15 @@ impl Control {
     /// VUs not parked right now in any scenario, paused or not (the raw count behind `vus`).
     pub fn active_vus(&self) -> u64 {
         self.active_vus.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn iteration_interrupted(&self) {
+        self.interrupted_iterations.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Iterations interrupted so far, in every scenario.
+    pub fn interrupted_iterations(&self) -> u64 {
+        self.interrupted_iterations.load(Ordering::Relaxed)
     }
 
     pub fn peak_vus(&self) -> u64 {

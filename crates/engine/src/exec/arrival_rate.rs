@@ -386,7 +386,7 @@ async fn arrival_vu<W: Workload>(
         let took = tokio::select! {
             biased;
             _ = phase.wait_for(|p| *p == Phase::HardStop) => {
-                state.interrupted.fetch_add(1, Ordering::Relaxed);
+                state.count_interrupted();
                 return;
             }
             tags = workload.iterate(&mut vu) => {

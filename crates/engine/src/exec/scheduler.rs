@@ -59,6 +59,12 @@ impl ScenarioState {
         self.control.is_paused() || self.scenario.is_paused()
     }
 
+    /// An iteration the executor cut short: counted here and in the run's total.
+    pub fn count_interrupted(&self) {
+        self.interrupted.fetch_add(1, Ordering::Relaxed);
+        self.control.iteration_interrupted();
+    }
+
     pub fn record_iteration(&self, took: Duration, tags: &crate::metrics::tags::TagSet) {
         self.registry
             .record_iteration(took, Some(&self.config.name), tags);

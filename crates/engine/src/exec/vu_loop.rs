@@ -62,11 +62,11 @@ pub(crate) async fn vu_loop<W: Workload>(
         tokio::select! {
             biased;
             _ = phase.wait_for(|p| *p == Phase::HardStop) => {
-                state.interrupted.fetch_add(1, Ordering::Relaxed);
+                state.count_interrupted();
                 return;
             }
             _ = ramp_down_expired(scenario, idx, grace), if ramping => {
-                state.interrupted.fetch_add(1, Ordering::Relaxed);
+                state.count_interrupted();
                 workload.abandoned(&mut vu);
             }
             tags = workload.iterate(&mut vu) => {
