@@ -22,6 +22,14 @@ describe('async and await placement', () => {
     );
   });
 
+  test("a response's submitForm() and clickLink() make requests: awaited, chained or not", () => {
+    expect(
+      rewrite("function login(res) { return res.submitForm({ fields: { u: 'a' } }); }\nexport default function () { const r = login(http.get('u')); r.clickLink().html(); }"),
+    ).toBe(
+      "async function login(res) { return await res.submitForm({ fields: { u: 'a' } }); }\nexport default async function () { const r = await login(await http.get('u')); (await r.clickLink()).html(); }",
+    );
+  });
+
   test('nested functions that reach a request become async, and so does every caller', () => {
     expect(
       rewrite("function outer() {\n  function inner() { return http.get('u'); }\n  return inner();\n}\nexport default function () { outer(); }"),

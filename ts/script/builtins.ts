@@ -19,6 +19,7 @@ export const BUILTIN_EXPORTS: Record<string, string[]> = {
     'default', 'createHash', 'createHMAC', 'hmac', 'md4', 'md5', 'randomBytes', 'ripemd160',
     'sha1', 'sha256', 'sha384', 'sha512', 'sha512_224', 'sha512_256', 'hexEncode',
   ],
+  'k6/html': ['default', 'parseHTML'],
   'volley:vu': ['default', '__VU', '__ITER', '__ENV', 'open'],
 };
 
@@ -30,6 +31,7 @@ const ALIASES: Record<string, string> = {
   'k6/data': 'k6/data',
   'k6/encoding': 'k6/encoding',
   'k6/crypto': 'k6/crypto',
+  'k6/html': 'k6/html',
   volley: 'k6',
   'volley/http': 'k6/http',
   'volley/metrics': 'k6/metrics',
@@ -37,6 +39,7 @@ const ALIASES: Record<string, string> = {
   'volley/data': 'k6/data',
   'volley/encoding': 'k6/encoding',
   'volley/crypto': 'k6/crypto',
+  'volley/html': 'k6/html',
   'volley:vu': 'volley:vu',
 };
 

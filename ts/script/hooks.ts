@@ -42,7 +42,7 @@ export async function resolve(specifier: string, context: { parentURL?: string }
   const builtin = builtinName(specifier);
   if (builtin) return { url: `${SCHEME}${builtin}${query ? `?${query}` : ''}`, shortCircuit: true };
   if (/^k6\//.test(specifier) || specifier === 'k6') {
-    throw new Error(`the module "${specifier}" is not supported by volley (supported: k6, k6/http, k6/metrics, k6/execution, k6/data, k6/encoding, k6/crypto)`);
+    throw new Error(`the module "${specifier}" is not supported by volley (supported: k6, k6/http, k6/metrics, k6/execution, k6/data, k6/encoding, k6/crypto, k6/html)`);
   }
   // Remote modules, and relative imports inside them: Node's own resolver knows only files.
   const parent = context.parentURL;

@@ -12,6 +12,7 @@ import { createCrypto } from './modules/crypto';
 import { createData } from './modules/data';
 import { createEncoding } from './modules/encoding';
 import { createExecution } from './modules/execution';
+import { createHtml } from './modules/html';
 import { createHttp } from './modules/http';
 import { createK6 } from './modules/k6';
 import { createMetrics } from './modules/metrics';
@@ -135,6 +136,8 @@ export class Runtime implements HostSource {
         return createEncoding();
       case 'k6/crypto':
         return createCrypto();
+      case 'k6/html':
+        return createHtml();
       case 'volley:vu':
         return {
           __ENV: vu.env,

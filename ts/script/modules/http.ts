@@ -6,6 +6,7 @@
 import { splitHeaders, type LinkResponse } from '../hostLink';
 import { parseDuration } from '../../run/duration';
 import { logEvent } from '../log';
+import { parseHTML, type Selection } from './html';
 import type { HostSource, VuContext } from '../vu';
 import { runBatch } from './batchLimit';
 import { callbackWire, expectedStatuses, type ExpectedStatuses } from './expectedStatuses';
@@ -167,6 +168,8 @@ export class Response {
   private madeHeaders: Record<string, string> | undefined;
   private madeCookies: Record<string, ResponseCookie[]> | undefined;
   private madeRequest: RequestInfo | undefined;
+  /** The VU's http.request, for submitForm() and clickLink() (set by createHttp). */
+  private declare client: RequestFn | undefined;
 
   constructor(raw: LinkResponse, url: string, sent: SentRequest, responseType: Params['responseType'], setCookie: string[]) {
     this.status = raw.status;
@@ -244,6 +247,67 @@ export class Response {
     return selector === undefined ? value : select(value, selector);
   }
 
+  /** k6's res.html(selector?): the body as a k6/html Selection (links resolve against res.url). */
+  html(...selector: string[]): Selection {
+    if (this.body === null) throw new Error('invalid response type');
+    const text = typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8');
+    const sel = parseHTML(text, this.url);
+    return selector.length > 0 ? sel.find(selector[0]) : sel;
+  }
+
+  /**
+   * k6's res.submitForm({ formSelector, fields, submitSelector, params }): the form's fields (and the
+   * submit button's name=value), `fields` over them, sent to the form's action with its method; a GET
+   * puts them in the query.
+   */
+  submitForm(args?: { formSelector?: unknown; submitSelector?: unknown; fields?: Record<string, unknown>; params?: Params | null }): Promise<Response> {
+    const a = args ?? {};
+    const formSelector = a.formSelector !== undefined ? String(a.formSelector) : 'form';
+    const submitSelector = a.submitSelector !== undefined ? String(a.submitSelector) : '[type="submit"]';
+    const form = this.html(formSelector);
+    if (form.size() === 0) throw new Error(`no form found for selector '${formSelector}' in response '${this.url}'`);
+    const methodAttr = form.attr('method');
+    const method = methodAttr === undefined ? 'GET' : String(methodAttr).toUpperCase();
+    const actionAttr = form.attr('action');
+    const target = new URL(actionAttr === undefined ? this.url : String(actionAttr), this.url);
+    const values = form.serializeObject();
+    const submit = form.find(submitSelector);
+    const submitName = submit.attr('name');
+    const submitValue = submit.val();
+    if (submitName !== undefined && submitValue !== undefined) values[String(submitName)] = submitValue;
+    if (a.fields && typeof a.fields === 'object') Object.assign(values, a.fields);
+    const request = this.requireClient();
+    if (method === 'GET') {
+      const query = new URLSearchParams();
+      for (const k of Object.keys(values).sort()) query.append(k, String(values[k]));
+      target.search = query.toString();
+      return request(method, target.href, null, a.params ?? null);
+    }
+    return request(method, target.href, values, a.params ?? null);
+  }
+
+  /** k6's res.clickLink({ selector, params }): a GET of the first match's href (default `a[href]`). */
+  clickLink(args?: { selector?: unknown; params?: Params | null }): Promise<Response> {
+    const a = args ?? {};
+    const selector = a.selector !== undefined ? String(a.selector) : 'a[href]';
+    const link = this.html(selector);
+    if (link.size() === 0) throw new Error(`no element found for selector '${selector}' in response '${this.url}'`);
+    const href = link.attr('href');
+    if (href === undefined) throw new Error(`no valid href attribute value found on element '${selector}' in response '${this.url}'`);
+    return this.requireClient()('GET', new URL(String(href), this.url).href, undefined, a.params ?? null);
+  }
+
+  private requireClient(): RequestFn {
+    if (!this.client) throw new Error('this response cannot make requests');
+    return this.client;
+  }
+
+  /** @internal */
+  attachClient(client: RequestFn): this {
+    Object.defineProperty(this, 'client', { value: client, enumerable: false, writable: true });
+    return this;
+  }
+
   /** The fields k6's Response has, for JSON.stringify(res) and console.log. */
   toJSON(): Record<string, unknown> {
     const { status, status_text, proto, headers, body, timings, url, error, error_code, cookies, request } = this;
@@ -261,6 +325,7 @@ function setCookieValues(rawHeaders: string): string[] {
 }
 
 type Target = string | URL | HttpURL;
+type RequestFn = (method: string, url: Target, body?: Body, params?: Params | null) => Promise<Response>;
 type BatchItem = Target | [string, Target, Body?, Params?] | { method?: string; url: Target; body?: Body; params?: Params };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -336,7 +401,7 @@ export function createHttp(vu: VuContext, rt: HostSource) {
       });
       const setCookie = setCookieValues(raw.headers);
       if (setCookie.length) jar.store(parsed, setCookie);
-      const res = new Response(raw, target, { method: verb, url: target, headers, body: bytes }, responseType, setCookie);
+      const res = new Response(raw, target, { method: verb, url: target, headers, body: bytes }, responseType, setCookie).attachClient(request);
       if (res.error_code !== 0 && res.status === 0) {
         // k6's `throw` option: a request that failed (no response) is an exception, not a result.
         if (settings.throw) throw new Error(res.error);

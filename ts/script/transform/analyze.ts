@@ -28,7 +28,7 @@ import type {
   TaggedTemplateExpression,
 } from 'acorn';
 import type { Variable } from 'eslint-scope';
-import { type BlockingApis, builtinDisplayName, isBlockingExport, isCheck } from './blocking';
+import { type BlockingApis, builtinDisplayName, isBlockingExport, isCheck, RESPONSE_METHOD } from './blocking';
 import { exportName, type ModuleInfo, type ModuleRef } from './graph';
 import { forEachChild } from './parse';
 import { type Sink, snippet, unknownCalleeSink } from './sinks';
@@ -539,6 +539,9 @@ export class Analysis {
   private memberOf(o: Value, key: string | null): ValueSet {
     switch (o.kind) {
       case 'top':
+        // res.submitForm / res.clickLink: a Response is not followed, so any unfollowed value's.
+        if (key !== null && isBlockingExport(this.apis, 'k6/http', RESPONSE_METHOD + key)) return this.singleton(this.builtin('k6/http', RESPONSE_METHOD + key));
+        return TOP_SET;
       case 'builtin':
       case 'fn-method':
       case 'bound':

@@ -11,12 +11,20 @@
 export type BlockingApis = Readonly<Record<string, readonly string[]>>;
 
 /**
+ * A blocking method of k6/http's Response (`res.submitForm()`, `res.clickLink()`) is listed under
+ * 'k6/http' with this prefix. A response is a value the analysis does not follow, so a call of such a
+ * method on any value it does not follow blocks (a script's own `submitForm` on an unfollowed object
+ * gets an `await` too, which changes nothing for a function that does not return a Promise).
+ */
+export const RESPONSE_METHOD = 'Response#';
+
+/**
  * k6's blocking calls. `http.asyncRequest` is absent on purpose: it already returns a Promise that the
  * script awaits itself. `group` always blocks: its callback may wait, and the runtime's `group` must
  * await whatever the callback returns (the same holds for any blocking built-in that takes a callback).
  */
 export const DEFAULT_BLOCKING_APIS: BlockingApis = {
-  'k6/http': ['get', 'post', 'put', 'patch', 'del', 'head', 'options', 'request', 'batch'],
+  'k6/http': ['get', 'post', 'put', 'patch', 'del', 'head', 'options', 'request', 'batch', RESPONSE_METHOD + 'submitForm', RESPONSE_METHOD + 'clickLink'],
   k6: ['sleep', 'group'],
 };
 
@@ -41,6 +49,7 @@ export function isCheck(specifier: string, name: string): boolean {
 export function builtinDisplayName(specifier: string, name: string): string {
   const canonical = canonicalModule(specifier);
   if (canonical === 'k6') return name;
+  if (name.startsWith(RESPONSE_METHOD)) return `res.${name.slice(RESPONSE_METHOD.length)}`;
   if (canonical.startsWith('k6/')) return `${canonical.slice('k6/'.length)}.${name}`;
   return `${name} (from '${specifier}')`;
 }
