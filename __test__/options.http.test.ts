@@ -152,6 +152,28 @@ export const options = {
     expect(new Set(agents)).toEqual(new Set(['native/2.0']));
   });
 
+  test('hosts: a name reaches the address it maps to without DNS, the Host header unchanged', async () => {
+    const port = new URL(url).port;
+    const res = await run(
+      'hosts',
+      `import http from 'k6/http';
+import { check } from 'k6';
+export const options = { vus: 1, iterations: 1, hosts: { 'volley.test': '127.0.0.1:${port}', '*.wild.test': '127.0.0.1:${port}' } };
+export default function () {
+  check(http.get('http://volley.test/body'), { 'exact name': (r) => r.body === 'payload' });
+  check(http.get('http://a.b.wild.test/body'), { 'wildcard name': (r) => r.body === 'payload' });
+}
+`,
+    );
+    expect(res.stderr).toBe('');
+    expect(res.m.checks).toMatchObject({ passes: 2, fails: 0 });
+    const bad = join(dir, 'bad-hosts.js');
+    writeFileSync(bad, `export const options = { hosts: { 'a.test': 'localhost' } };\nexport default function () {}\n`);
+    const refused = await runCli(['run', bad, '--address', '', '--quiet']);
+    expect(refused.code).toBe(104);
+    expect(refused.stderr).toContain('invalid hosts entry "a.test": "localhost" is not an IP address or IP:port');
+  });
+
   test('bad values are refused before the run (104)', async () => {
     const script = join(dir, 'bad.js');
     writeFileSync(script, `export const options = { maxRedirects: 'many' };\nexport default function () {}\n`);

@@ -83,6 +83,8 @@ export interface RunPlan {
   script?: { path: string; scenarios: ScenarioSpec[]; env: Record<string, string>; thresholds: unknown; timeouts: LifecyclePlan };
   /** null: the REST API is disabled (`--address ""`). */
   address: ApiAddress | null;
+  /** Said once before the test starts (k6 options the script sets that volley does not apply). */
+  warnings?: string[];
   /** k6 exits 106 when an explicit address cannot be bound, and only warns for the default. */
   addressExplicit: boolean;
   /** Bearer token every /v1/ request must carry (`--api-token` or VOLLEY_API_TOKEN). */

@@ -1,5 +1,6 @@
 /** `volley run script.js`: the script's options, overridden by flags, to a plan and a session. */
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { EngineOptions, RequestOptions } from '../native';
 import { ConfigError, parseEnv, parseShortcuts, sidePlan, type LifecyclePlan, type RunFlags, type RunPlan } from './plan';
 import { toRequestList } from './requestList';
@@ -27,6 +28,46 @@ function checkExec(scenario: ScriptScenario, exports: string[], lists: Record<st
     throw new ConfigError('the script has no default function to run (export default function () { ... })');
   }
   throw new ConfigError(`executor ${scenario.engine.name}: function '${exec}' not found in exports`);
+}
+
+/**
+ * k6 options volley does not apply (yet): a script that sets one is told so, once, instead of
+ * running as if it had taken effect. Options only k6 Cloud reads (ext, cloud) are not listed.
+ */
+const UNAPPLIED_OPTIONS: Record<string, string> = {
+  dns: 'requests resolve hostnames through the system resolver, with its own caching',
+  rps: 'requests are not rate-limited; use an arrival-rate executor',
+  httpDebug: 'requests and responses are not dumped',
+  tlsVersion: 'TLS versions are rustls defaults (1.2 and 1.3)',
+  tlsCipherSuites: "TLS cipher suites are rustls defaults",
+  tlsAuth: 'no TLS client certificates are sent',
+  localIPs: 'requests leave from the default local address',
+  blockHostnames: 'no hostname is blocked',
+  systemTags: "every system tag k6 enables by default is kept",
+  consoleOutput: 'console output goes to stderr',
+};
+
+/**
+ * k6's `hosts`: `{ "name": "IP" | "IP:port" }` (`*.name` for its subdomains), checked here so that
+ * a bad entry is a config error before anything starts.
+ */
+function hostsOption(value: unknown): Array<{ name: string; value: string }> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError('invalid hosts: expected an object of hostname -> IP or IP:port');
+  return Object.entries(value as Record<string, unknown>).map(([name, address]) => {
+    const text = typeof address === 'string' ? address : '';
+    const port = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(text);
+    const ok = isIP(text) !== 0 || (port !== null && isIP(port[1]) !== 0 && Number(port[2]) <= 65535);
+    if (!ok) throw new ConfigError(`invalid hosts entry "${name}": ${JSON.stringify(address)} is not an IP address or IP:port`);
+    return { name, value: text };
+  });
+}
+
+/** Warnings for the options in UNAPPLIED_OPTIONS the script sets. */
+function unappliedOptions(options: Record<string, unknown>): string[] {
+  return Object.entries(UNAPPLIED_OPTIONS)
+    .filter(([name]) => options[name] !== undefined && options[name] !== null && options[name] !== '')
+    .map(([name, instead]) => `the option "${name}" is not supported by volley and is ignored: ${instead}`);
 }
 
 /** k6's default for both setupTimeout and teardownTimeout. */
@@ -95,6 +136,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
       thresholdKeys: thresholds.sets.map((s) => s.key),
       minIterationDurationMs: minIterationDurationMs(info.options, flags),
       noVuConnectionReuse: http.noVUConnectionReuse,
+      hosts: hostsOption(info.options.hosts),
     };
     if (js.length === 0) {
       const lifecycle = ['setup', 'teardown', 'handleSummary'].filter((f) => info.exports.includes(f));
@@ -104,7 +146,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
         throw new ConfigError(`${what} without JS, so ${lifecycle.join(', ')} would not run: remove them or use a function`);
       }
       await session.close();
-      return { plan: { ...side, engine }, thresholds };
+      return { plan: { ...side, engine, warnings: unappliedOptions(info.options) }, thresholds };
     }
     const runs: ScenarioSpec[] = scenarios.map((s) => ({
       name: s.engine.name,
@@ -124,6 +166,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
     const plan: RunPlan = {
       ...side,
       engine,
+      warnings: unappliedOptions(info.options),
       script: { path: session.scriptPath, scenarios: runs, env, thresholds: thresholdOptions, timeouts },
     };
     return { plan, session, thresholds };

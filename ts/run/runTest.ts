@@ -93,6 +93,7 @@ function writeSummaryOutputs(io: RunIo, outputs: Record<string, unknown>): void 
 }
 
 export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: ScriptSession, planned: PlannedThresholds = { sets: [] }): Promise<number> {
+  for (const warning of plan.warnings ?? []) log(io, 'warning', warning);
   const engine = new Engine(plan.engine);
   // Keys with a tag selector read the sub-metric the engine made for them.
   const thresholds = bindSubmetrics(planned, engine);

@@ -72,6 +72,8 @@ pub struct EngineConfig {
     /// The run's threshold keys: those with a tag selector (`metric{tag:value}`) get a
     /// sub-metric (spec §5.3).
     pub threshold_keys: Vec<String>,
+    /// k6's `hosts`: names the VUs reach without DNS.
+    pub hosts: crate::http::Hosts,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -138,7 +140,8 @@ impl Engine {
         }
         let registry = Arc::new(Registry::with_submetrics(&config.threshold_keys)?);
         let groups = Arc::new(GroupTree::new());
-        let client = ClientConfig::new(config.insecure_skip_tls_verify);
+        let client =
+            ClientConfig::with_hosts(config.insecure_skip_tls_verify, config.hosts.clone());
         let prepared = config
             .scenarios
             .iter()
@@ -372,7 +375,8 @@ impl Engine {
         }
         control.set_status(RunStatus::Running);
         control.start_executors();
-        let client = ClientConfig::new(config.insecure_skip_tls_verify);
+        let client =
+            ClientConfig::with_hosts(config.insecure_skip_tls_verify, config.hosts.clone());
         let mut runs: Vec<Pin<Box<dyn Future<Output = ScenarioOutcome> + '_>>> = Vec::new();
         for (index, (scenario, work)) in config.scenarios.into_iter().zip(prepared).enumerate() {
             let scenario_control = control.scenarios()[index].clone();

@@ -27,6 +27,7 @@ fn engine(target: &Target, scenario: ScenarioConfig, paused: bool) -> Arc<Engine
         start_paused: paused,
         workers: Some(2),
         threshold_keys: Vec::new(),
+        hosts: Default::default(),
     })
     .unwrap()
 }

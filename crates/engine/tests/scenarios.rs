@@ -29,6 +29,7 @@ fn engine(scenarios: Vec<Scenario>, script_workers: usize) -> Arc<Engine> {
         start_paused: false,
         workers: Some(2),
         threshold_keys: Vec::new(),
+        hosts: Default::default(),
     })
     .unwrap()
 }

@@ -56,6 +56,7 @@ fn sub_metrics_take_the_samples_their_selectors_match() {
         start_paused: false,
         workers: Some(1),
         threshold_keys: keys.iter().map(|k| k.to_string()).collect(),
+        hosts: Default::default(),
     })
     .unwrap();
     e.start().unwrap();
@@ -109,6 +110,7 @@ fn a_bad_selector_is_refused_before_the_run() {
         start_paused: false,
         workers: Some(1),
         threshold_keys: vec!["http_reqs{status:200".into()],
+        hosts: Default::default(),
     })
     .err()
     .expect("refused");

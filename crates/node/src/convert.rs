@@ -177,6 +177,13 @@ pub fn engine_config(mut o: EngineOptions) -> Result<EngineConfig, String> {
         start_paused: o.paused.unwrap_or(false),
         workers: o.workers.map(|w| w as usize),
         threshold_keys: o.threshold_keys.unwrap_or_default(),
+        hosts: volley_engine::http::Hosts::parse(
+            &o.hosts
+                .unwrap_or_default()
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect::<Vec<_>>(),
+        )?,
     })
 }
 

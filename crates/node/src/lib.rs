@@ -69,6 +69,8 @@ pub struct EngineOptions {
     pub min_iteration_duration_ms: Option<f64>,
     /// k6's `noVUConnectionReuse`: a VU's connections close at the end of each iteration.
     pub no_vu_connection_reuse: Option<bool>,
+    /// k6's `hosts`: name -> `IP` or `IP:port`, reached without DNS (`*.name` for subdomains).
+    pub hosts: Option<Vec<HeaderPair>>,
 }
 
 /// Which sub-metric holds the samples of a threshold key (keys selecting the same tags share

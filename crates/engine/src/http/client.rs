@@ -242,7 +242,7 @@ impl VuClient {
                 transport::connect(&self.config, target, &addr, &mut self.trace).await?
             }
             None => {
-                let addrs = self.resolver.resolve(target).await?;
+                let addrs = self.resolver.resolve(target, self.config.hosts()).await?;
                 transport::connect(&self.config, target, addrs, &mut self.trace).await?
             }
         };

@@ -22,6 +22,7 @@ mod timings;
 mod transport;
 
 pub use client::{BodyMode, Outcome, VuClient};
+pub use dns::Hosts;
 pub use error::HttpError;
 pub use pool::ClientPool;
 pub use request::{PreparedRequest, RequestSpec, DEFAULT_TIMEOUT};

@@ -32,6 +32,8 @@ pub struct ClientConfig {
 struct ConfigInner {
     tls: Result<TlsConnector, HttpError>,
     insecure_skip_tls_verify: bool,
+    /// k6's `hosts`: names that skip DNS.
+    hosts: super::dns::Hosts,
     /// Used to poll an idle connection without a task (see `Stream::closed_while_idle`).
     noop_waker: Waker,
 }
@@ -41,13 +43,23 @@ impl ClientConfig {
     /// `insecureSkipTLSVerify`) accepts any certificate chain and name, but handshake
     /// signatures are still checked, as Go's `InsecureSkipVerify` does.
     pub fn new(insecure_skip_tls_verify: bool) -> Self {
+        Self::with_hosts(insecure_skip_tls_verify, super::dns::Hosts::default())
+    }
+
+    /// [`ClientConfig::new`] with k6's `hosts` overrides.
+    pub fn with_hosts(insecure_skip_tls_verify: bool, hosts: super::dns::Hosts) -> Self {
         ClientConfig {
             inner: Arc::new(ConfigInner {
                 tls: tls_connector(insecure_skip_tls_verify),
                 insecure_skip_tls_verify,
+                hosts,
                 noop_waker: Waker::from(Arc::new(NoopWake)),
             }),
         }
+    }
+
+    pub(crate) fn hosts(&self) -> &super::dns::Hosts {
+        &self.inner.hosts
     }
 
     pub fn insecure_skip_tls_verify(&self) -> bool {

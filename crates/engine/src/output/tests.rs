@@ -59,6 +59,7 @@ fn engine(url: &str, scenario: ScenarioConfig) -> Arc<Engine> {
         start_paused: false,
         workers: Some(2),
         threshold_keys: Vec::new(),
+        hosts: Default::default(),
     })
     .unwrap()
 }
