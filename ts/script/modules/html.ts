@@ -4,8 +4,19 @@
  * properties, as in k6). Parsing (parse5) and CSS selectors (css-select) come from cheerio; the
  * traversals, text and HTML rendering follow goquery and Go's x/net/html so results match k6's.
  */
-import { load, type CheerioAPI } from 'cheerio';
+import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Document, Element as DomElement } from 'domhandler';
+
+/**
+ * cheerio, loaded on the first parse: every script worker loads k6/http (which offers res.html()),
+ * and most scripts never parse HTML; loading it eagerly cost each worker thread its memory.
+ */
+let cheerioModule: typeof import('cheerio') | null = null;
+function cheerio(): typeof import('cheerio') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  cheerioModule ??= require('cheerio') as typeof import('cheerio');
+  return cheerioModule;
+}
 
 /** k6's errors from Go code reach the script as a GoError. */
 class GoError extends Error {}
@@ -1280,7 +1291,7 @@ function toElement(sel: Selection): Element | undefined {
 
 /** k6's parseHTML: the whole document as a Selection; `url` for res.html(). */
 export function parseHTML(src: unknown, url = ''): Selection {
-  const $ = load(String(src));
+  const $ = cheerio().load(String(src));
   const root = $.root()[0] as Document;
   return new Selection(new Doc($), [root], url);
 }
