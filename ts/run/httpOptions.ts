@@ -90,15 +90,24 @@ export function minIterationDurationMs(options: Record<string, unknown>, flags: 
   return ms ?? 0;
 }
 
+type Header = { name: string; value: string };
+const NO_HEADERS: readonly Header[] = [];
+
 /**
- * The headers these options add to a native request (`--url`, request lists) unless it has its
- * own: the User-Agent, and `Connection: close` for noConnectionReuse (what Go's transport sends
- * with keep-alives off). JS requests get the same in k6/http.
+ * The headers these options add to a request that does not set its own (`has(name)`: it does):
+ * the User-Agent, and `Connection: close` for noConnectionReuse (what Go's transport sends with
+ * keep-alives off). k6/http and the native requests (`--url`, request lists) both take them here.
  */
-export function nativeHeaders(settings: HttpSettings, own: Array<{ name: string }> = []): Array<{ name: string; value: string }> {
-  const has = (name: string) => own.some((h) => h.name.toLowerCase() === name.toLowerCase());
-  const out: Array<{ name: string; value: string }> = [];
+export function optionHeaders(settings: HttpSettings, has: (name: string) => boolean): readonly Header[] {
+  if (settings.userAgent === undefined && !settings.noConnectionReuse) return NO_HEADERS;
+  const out: Header[] = [];
   if (settings.userAgent !== undefined && !has('User-Agent')) out.push({ name: 'User-Agent', value: settings.userAgent });
   if (settings.noConnectionReuse && !has('Connection')) out.push({ name: 'Connection', value: 'close' });
   return out;
+}
+
+/** A native request's header list with optionHeaders after its own. */
+export function withOptionHeaders(headers: Header[], settings: HttpSettings): Header[] {
+  const extra = optionHeaders(settings, (name) => headers.some((h) => h.name.toLowerCase() === name.toLowerCase()));
+  return extra.length ? [...headers, ...extra] : headers;
 }

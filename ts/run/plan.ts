@@ -6,7 +6,7 @@ import type { EngineOptions } from '../native';
 import { isLoopbackHost } from '../api/guards';
 import { parseAddress, type ApiAddress } from '../api/server';
 import { parseDuration } from './duration';
-import { minIterationDurationMs, nativeHeaders, resolveHttpSettings, type HttpSettings } from './httpOptions';
+import { minIterationDurationMs, resolveHttpSettings, withOptionHeaders } from './httpOptions';
 import type { ScenarioSpec } from '../script/vu';
 import { OutputSpecError, parseOutputSpecs, type OutputTarget } from '../output/spec';
 import { summarySettings } from './summaryOptions';
@@ -176,10 +176,6 @@ export function parseEnv(pairs: string[] = []): Record<string, string> {
   return env;
 }
 
-function withNativeHeaders(headers: Array<{ name: string; value: string }>, settings: HttpSettings): Array<{ name: string; value: string }> {
-  return [...headers, ...nativeHeaders(settings, headers)];
-}
-
 export function planRun(flags: RunFlags): RunPlan {
   if (flags.executionSegment !== undefined) throw new ConfigError('--execution-segment splits a script run between instances; give a script');
   const url = parseUrl(flags.url);
@@ -187,7 +183,7 @@ export function planRun(flags: RunFlags): RunPlan {
   const engine: EngineOptions = {
     url,
     method: (flags.method ?? 'GET').toUpperCase(),
-    headers: withNativeHeaders((flags.header ?? []).map(parseHeader), resolveHttpSettings({}, flags)),
+    headers: withOptionHeaders((flags.header ?? []).map(parseHeader), resolveHttpSettings({}, flags)),
     body: flags.body,
     executor: 'per-vu-iterations',
     scenarioName: 'default',

@@ -1,7 +1,7 @@
 /** `volley run script.js`: the script's options, overridden by flags, to a plan and a session. */
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
-import type { EngineOptions, RequestOptions } from '../native';
+import type { EngineOptions } from '../native';
 import { ConfigError, parseEnv, parseShortcuts, sidePlan, type LifecyclePlan, type RunFlags, type RunPlan } from './plan';
 import { toRequestList } from './requestList';
 import { asSingleScenario, poolSize } from './scenarios';
@@ -9,7 +9,7 @@ import { durationMs, scenariosFromOptions, stringMap, type ScriptScenario } from
 import { parseSegment, scaleScenario } from './segment';
 import type { ScenarioSpec } from '../script/vu';
 import { ScriptSession } from './scriptSession';
-import { minIterationDurationMs, nativeHeaders, resolveHttpSettings } from './httpOptions';
+import { minIterationDurationMs, resolveHttpSettings, withOptionHeaders } from './httpOptions';
 import { planThresholds, type PlannedThresholds } from './thresholdRun';
 import { scriptSummarySettings } from './summaryOptions';
 
@@ -109,7 +109,6 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
     const thresholds = planThresholds(thresholdOptions);
     const timeouts = lifecyclePlan(info.options, flags);
     const http = resolveHttpSettings(info.options, flags);
-    const withHttpHeaders = (list: RequestOptions[]) => list.map((r) => ({ ...r, headers: [...(r.headers ?? []), ...nativeHeaders(http, r.headers)] }));
     const summary = scriptSummarySettings(flags, info.options);
     side.summaryTrendStats = summary.trendStats;
     side.summaryTimeUnit = summary.timeUnit;
@@ -124,7 +123,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
       const own = segment ? scaleScenario(s.engine, segment) : s.engine;
       // Native scenarios tag their samples in the engine; JS VUs send their tags themselves.
       const tags = Object.entries(tagsOf(s)).map(([name, value]) => ({ name, value }));
-      return list ? { ...own, requests: withHttpHeaders(toRequestList(s.exec, list)), tags } : own;
+      return list ? { ...own, requests: toRequestList(s.exec, list).map((r) => ({ ...r, headers: withOptionHeaders(r.headers ?? [], http) })), tags } : own;
     });
     const js = scenarios.filter((s) => !info.lists[s.exec]);
     const engine: EngineOptions = {

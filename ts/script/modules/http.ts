@@ -5,6 +5,7 @@
  */
 import { splitHeaders, type LinkResponse } from '../hostLink';
 import { parseDuration } from '../../run/duration';
+import { optionHeaders } from '../../run/httpOptions';
 import { logEvent } from '../log';
 import { parseHTML, type Selection } from './html';
 import type { HostSource, VuContext } from '../vu';
@@ -383,9 +384,7 @@ export function createHttp(vu: VuContext, rt: HostSource) {
         if (own === undefined) headers.Cookie = cookies;
         else headers[own] = `${headers[own]}; ${cookies}`;
       }
-      if (settings.userAgent !== undefined && headerName(headers, 'User-Agent') === undefined) headers['User-Agent'] = settings.userAgent;
-      // noConnectionReuse: Go's transport without keep-alives asks the server to close each one.
-      if (settings.noConnectionReuse && headerName(headers, 'Connection') === undefined) headers.Connection = 'close';
+      for (const h of optionHeaders(settings, (name) => headerName(headers, name) !== undefined)) headers[h.name] = h.value;
       const raw = await rt.requireLink().request(vu.id, {
         method: verb,
         url: target,
