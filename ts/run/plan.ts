@@ -14,13 +14,16 @@ import { summarySettings } from './summaryOptions';
 /** Bad options: k6's exit code 104 (InvalidConfig); nothing has started. */
 export class ConfigError extends Error {}
 
-/** setup() and teardown(): k6's setupTimeout and teardownTimeout (60 s each by default, in ms), and --no-setup / --no-teardown. */
+/** setup() and teardown(): k6's setupTimeout and teardownTimeout (in ms), and --no-setup / --no-teardown. */
 export interface LifecyclePlan {
   setupMs: number;
   teardownMs: number;
   runSetup: boolean;
   runTeardown: boolean;
 }
+
+/** k6's defaults: 60 s for each, both run. */
+export const DEFAULT_LIFECYCLE: LifecyclePlan = { setupMs: 60_000, teardownMs: 60_000, runSetup: true, runTeardown: true };
 
 export interface RunFlags {
   url?: string;
@@ -168,12 +171,18 @@ export function parseShortcuts(flags: RunFlags): { vus?: number; durationMs?: nu
 export function parseEnv(pairs: string[] = []): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return { ...env, ...keyValues(pairs, '-e', 'KEY') };
+}
+
+/** Repeated `NAME=VALUE` flags (`-e`, `--tag`) as a map; `key` names the left side in the error. */
+export function keyValues(pairs: string[] = [], flag: string, key: string): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const pair of pairs) {
     const i = pair.indexOf('=');
-    if (i <= 0) throw new ConfigError(`invalid -e "${pair}": expected KEY=VALUE`);
-    env[pair.slice(0, i)] = pair.slice(i + 1);
+    if (i <= 0) throw new ConfigError(`invalid ${flag} "${pair}": expected ${key}=VALUE`);
+    out[pair.slice(0, i)] = pair.slice(i + 1);
   }
-  return env;
+  return out;
 }
 
 export function planRun(flags: RunFlags): RunPlan {

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { EngineOptions } from '../native';
-import { ConfigError, parseEnv, parseShortcuts, sidePlan, type LifecyclePlan, type RunFlags, type RunPlan } from './plan';
+import { ConfigError, DEFAULT_LIFECYCLE, keyValues, parseEnv, parseShortcuts, sidePlan, type LifecyclePlan, type RunFlags, type RunPlan } from './plan';
 import { toRequestList } from './requestList';
 import { asSingleScenario, poolSize } from './scenarios';
 import { durationMs, scenariosFromOptions, stringMap, type ScriptScenario } from './scriptPlan';
@@ -70,27 +70,13 @@ function unappliedOptions(options: Record<string, unknown>): string[] {
     .map(([name, instead]) => `the option "${name}" is not supported by volley and is ignored: ${instead}`);
 }
 
-/** k6's default for both setupTimeout and teardownTimeout. */
-const LIFECYCLE_TIMEOUT_MS = 60_000;
-
 function lifecyclePlan(options: Record<string, unknown>, flags: RunFlags): LifecyclePlan {
-  const one = (name: string): number => {
-    const ms = durationMs(options[name], name) ?? LIFECYCLE_TIMEOUT_MS;
+  const one = (name: string, field: 'setupMs' | 'teardownMs'): number => {
+    const ms = durationMs(options[name], name) ?? DEFAULT_LIFECYCLE[field];
     if (!(ms > 0)) throw new ConfigError(`invalid ${name}: it must be more than 0`);
     return ms;
   };
-  return { setupMs: one('setupTimeout'), teardownMs: one('teardownTimeout'), runSetup: flags.setup !== false, runTeardown: flags.teardown !== false };
-}
-
-/** `--tag NAME=VALUE` flags as tags. */
-function flagTags(pairs: string[] = []): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const pair of pairs) {
-    const i = pair.indexOf('=');
-    if (i <= 0) throw new ConfigError(`invalid --tag "${pair}": expected NAME=VALUE`);
-    tags[pair.slice(0, i)] = pair.slice(i + 1);
-  }
-  return tags;
+  return { setupMs: one('setupTimeout', 'setupMs'), teardownMs: one('teardownTimeout', 'teardownMs'), runSetup: flags.setup !== false, runTeardown: flags.teardown !== false };
 }
 
 export async function planScriptRun(scriptPath: string, flags: RunFlags): Promise<ScriptRun> {
@@ -113,7 +99,7 @@ export async function planScriptRun(scriptPath: string, flags: RunFlags): Promis
     side.summaryTrendStats = summary.trendStats;
     side.summaryTimeUnit = summary.timeUnit;
     // k6's test-wide tags, under each scenario's own (js/runner.go: RunTags, then the scenario's).
-    const runTags = { ...stringMap(info.options.tags, 'options.tags'), ...flagTags(flags.tag) };
+    const runTags = { ...stringMap(info.options.tags, 'options.tags'), ...keyValues(flags.tag, '--tag', 'NAME') };
     const tagsOf = (s: ScriptScenario) => ({ ...runTags, ...s.tags });
     for (const s of scenarios) checkExec(s, info.exports, info.lists, scenarios.length > 1);
     // A scenario whose exec names an exported array runs it on the native fast path.

@@ -14,7 +14,7 @@ import type { SummaryData } from '../summary/types';
 import { enableOutputs, outputWarnings, renderJunit } from '../output';
 import { banner } from './banner';
 import { ExitCode } from './exitCodes';
-import type { RunPlan } from './plan';
+import { DEFAULT_LIFECYCLE, type RunPlan } from './plan';
 import { completedIterations, LiveProgress, progressMode } from './progress';
 import { ScriptError, type ScriptSession } from './scriptSession';
 import { listenForTestAbort } from '../script/runtime';
@@ -159,7 +159,7 @@ export async function runTest(plan: RunPlan, io: RunIo = processIo, session?: Sc
             log(io, 'error', `${step}() execution timed out after ${(ms / 1000).toFixed(0)} seconds`, { hint: `You can increase the time limit via the ${step}Timeout option` });
           },
         },
-        plan.script?.timeouts ?? { setupMs: 60_000, teardownMs: 60_000, runSetup: true, runTeardown: true },
+        plan.script?.timeouts ?? DEFAULT_LIFECYCLE,
       );
     }
     engine.start();
