@@ -65,9 +65,12 @@ export function teardown() { http.get(__ENV.URL + 'teardown'); }
     for (const p of points) expect(p.data.tags).toMatchObject({ team: 'cli', site: 'eu', run: '7' });
   });
 
-  test('a --tag without a value is refused (104)', async () => {
+  test('a --tag or -e without a value is refused (104)', async () => {
     const res = await runCli(['run', script, '--address', '', '--quiet', '--tag', 'lonely']);
     expect(res.code).toBe(104);
     expect(res.stderr).toContain('invalid --tag "lonely": expected NAME=VALUE');
+    const env = await runCli(['run', script, '--address', '', '--quiet', '-e', 'lonely']);
+    expect(env.code).toBe(104);
+    expect(env.stderr).toContain('invalid -e "lonely": expected KEY=VALUE');
   });
 });
