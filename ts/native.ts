@@ -33,6 +33,5 @@ export type {
   ScenarioOptions,
   ScenarioSnapshot,
   ScriptRequest,
-  ScriptResponse,
   StatusSnapshot,
 } from '../native/index';

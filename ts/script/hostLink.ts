@@ -15,14 +15,25 @@ import {
   scriptHostSend,
   scriptHostWaitIteration,
 } from '../native';
-import type { HeaderPair, ScriptHost, ScriptRequest, ScriptResponse } from '../native';
+import type { HeaderPair, ScriptHost, ScriptRequest } from '../native';
 
 /**
  * A response as the inbox delivers it: a text body comes as a string already, and the headers as
  * one string `name\0value\0name\0value...` (names as received, repeated ones joined), split
  * only if the script looks at them (see `splitHeaders`).
  */
-export type LinkResponse = Omit<ScriptResponse, 'body' | 'headers'> & { body?: Buffer | string | null; headers: string };
+export interface LinkResponse {
+  status: number;
+  /** `200 OK`; "" without a response. */
+  statusText: string;
+  proto: string;
+  headers: string;
+  body?: Buffer | string | null;
+  /** k6's `res.timings`, in milliseconds. */
+  timings: { blocked: number; connecting: number; tlsHandshaking: number; sending: number; waiting: number; receiving: number; duration: number };
+  error: string;
+  errorCode: number;
+}
 
 /** A LinkResponse's headers as a flat list `[name, value, name, value, ...]`. */
 export function splitHeaders(joined: string): string[] {

@@ -55,31 +55,6 @@ pub struct ScriptRequest {
     pub expected_statuses: Option<String>,
 }
 
-/// k6's `res.timings`, in milliseconds.
-#[napi(object)]
-pub struct ScriptTimings {
-    pub blocked: f64,
-    pub connecting: f64,
-    pub tls_handshaking: f64,
-    pub sending: f64,
-    pub waiting: f64,
-    pub receiving: f64,
-    pub duration: f64,
-}
-
-#[napi(object)]
-pub struct ScriptResponse {
-    pub status: u32,
-    pub status_text: String,
-    pub proto: String,
-    /// Header names as received, values of repeated headers joined with ", ".
-    pub headers: Vec<HeaderPair>,
-    pub body: Option<Buffer>,
-    pub timings: ScriptTimings,
-    pub error: String,
-    pub error_code: u32,
-}
-
 fn ms(ns: u64) -> f64 {
     ns as f64 / 1e6
 }
@@ -130,49 +105,7 @@ fn error_message(outcome: &Outcome) -> String {
         .unwrap_or_default()
 }
 
-fn to_response(outcome: &Outcome, client: &VuClient, keep_body: bool) -> ScriptResponse {
-    let (status_text, proto, headers, body) = if outcome.error.is_none() {
-        let r = client.response();
-        let headers = merged_headers(r)
-            .into_iter()
-            .map(|(name, value)| HeaderPair {
-                name: name.to_string(),
-                value: value.into_owned(),
-            })
-            .collect();
-        let body = keep_body.then(|| Buffer::from(r.body().to_vec()));
-        (
-            format!("{} {}", r.status(), r.reason()),
-            r.proto().to_string(),
-            headers,
-            body,
-        )
-    } else {
-        (String::new(), String::new(), Vec::new(), None)
-    };
-    let [blocked, connecting, tls_handshaking, sending, waiting, receiving, duration] =
-        timings_ms(outcome);
-    ScriptResponse {
-        status: u32::from(outcome.status),
-        status_text,
-        proto,
-        headers,
-        body,
-        timings: ScriptTimings {
-            blocked,
-            connecting,
-            tls_handshaking,
-            sending,
-            waiting,
-            receiving,
-            duration,
-        },
-        error: error_message(outcome),
-        error_code: outcome.error_code(),
-    }
-}
-
-/// `to_response` for the inbox: the same fields, the headers joined in one string.
+/// A response as `drain()` hands it to JS: the headers joined in one string.
 fn to_reply(
     outcome: &Outcome,
     client: &VuClient,
@@ -522,12 +455,6 @@ impl ScriptHost {
             })
     }
 
-    /// Resolves true when the executor grants the VU an iteration, false when it never will again.
-    #[napi]
-    pub async fn next_iteration(&self, vu: u32) -> bool {
-        self.bridge.next_iteration(u64::from(vu)).await.is_some()
-    }
-
     /// k6's `exec.instance`: the run as this instance sees it now.
     #[napi]
     pub fn instance_info(&self) -> InstanceInfo {
@@ -552,18 +479,6 @@ impl ScriptHost {
             progress: snapshot.progress,
             elapsed_ms: scenario.elapsed(control.clock.elapsed()).as_secs_f64() * 1000.0,
         })
-    }
-
-    /// The VU's iteration ended; `tags`: its user tags then.
-    #[napi]
-    pub fn iteration_done(&self, vu: u32, ok: bool, tags: Option<Vec<HeaderPair>>) {
-        let end = if ok {
-            IterationEnd::Completed
-        } else {
-            IterationEnd::Failed
-        };
-        self.bridge
-            .iteration_done(u64::from(vu), end, tag_set(tags));
     }
 
     /// k6's check(): one condition's result, counted on the VU's current group. `scenario`: the
@@ -656,15 +571,6 @@ impl ScriptHost {
         self.bridge
             .slot(u64::from(vu))
             .is_none_or(|slot| slot.is_interrupted())
-    }
-
-    /// Sends a request on the VU's connection; failures are in the response (k6's error and
-    /// error_code), never a rejection. Recorded in the run's HTTP metrics.
-    #[napi]
-    pub async fn request(&self, vu: u32, request: ScriptRequest) -> Result<ScriptResponse> {
-        let slot = self.running_slot(vu)?;
-        let rendered = Arc::new(render(request)?);
-        Ok(self.request_task(slot, rendered, to_response).await)
     }
 }
 
