@@ -168,16 +168,10 @@ impl Registry {
         })
     }
 
-    /// Records one finished request. A connection error counts too, with status 0: k6 emits
-    /// http_reqs and the phase trends for failed requests as well.
-    pub fn record_http(&self, outcome: &Outcome) {
-        let expected = outcome.error.is_none() && is_expected_status(outcome.status);
-        self.record_http_judged(outcome, Some(expected));
-    }
-
-    /// [`Registry::record_http`] with the response callback's verdict (`expected`, see
+    /// Records one finished request with the response callback's verdict (`expected`, see
     /// [`super::ExpectedStatuses`]); None: no callback, so no `http_req_failed` sample and no
-    /// `{expected_response:true}` one, as k6 does.
+    /// `{expected_response:true}` one, as k6 does. A connection error counts too, with status 0:
+    /// k6 emits http_reqs and the phase trends for failed requests as well.
     pub fn record_http_judged(&self, outcome: &Outcome, expected: Option<bool>) {
         let h = &self.http;
         let t = &outcome.timings;
@@ -200,7 +194,8 @@ impl Registry {
         self.data_received.add_u64(outcome.bytes_received);
     }
 
-    /// [`Registry::record_http`], the declared sub-metrics its tags match, and with outputs on,
+    /// [`Registry::record_http_judged`] with k6's default verdict (200-399 expected), the declared
+    /// sub-metrics its tags match, and with outputs on,
     /// the request's samples with k6's tags (`group` None: the root group; `scenario` None: the
     /// run's in outputs, none for sub-metrics). `user`: the request's user tags.
     pub fn record_request(
