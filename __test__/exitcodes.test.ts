@@ -2,7 +2,9 @@
  * k6's exit codes (errext/exitcodes, issue 6) from real `volley run script.js` processes: each
  * case is a small script in fixtures/scripts against a local target.
  */
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startCli } from './support/cli';
 import { startCountingServer, type CountingServer } from './support/countingServer';
@@ -74,6 +76,20 @@ describe('exit codes of script runs', () => {
     expect(res.stderr).toMatch(/level=error msg="teardown\(\) execution timed out after 1 seconds" hint="You can increase the time limit via the teardownTimeout option"/);
     expect(res.stdout).toMatch(/iterations\.+: 3 /);
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  test('104: a setupTimeout that is no duration, or not above 0, is refused before the run', async () => {
+    for (const [value, message] of [
+      ["'soon'", /invalid setupTimeout/],
+      ["'0s'", /invalid teardownTimeout: it must be more than 0/],
+    ] as const) {
+      const name = message.source.includes('teardown') ? 'teardownTimeout' : 'setupTimeout';
+      const script = join(tmpdir(), `volley-bad-timeout-${name}.js`);
+      writeFileSync(script, `export const options = { ${name}: ${value} };\nexport default function () {}\n`);
+      const res = await runCli(['run', '--address', '', '--quiet', script]);
+      expect(res.code).toBe(104);
+      expect(res.stderr).toMatch(message);
+    }
   });
 
   test('107: an exception in the init code', async () => {
