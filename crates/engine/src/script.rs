@@ -212,10 +212,21 @@ impl ScriptBridge {
         step
     }
 
-    /// The JS side finished the step it was given.
+    /// The JS side finished the step it was given. Only a step the engine still waits for ends
+    /// here: one it gave up on (already Idle again, say a setup() stopped by its timeout) leaves
+    /// no stale wake-up that would end the next step early, and Closed is never overwritten
+    /// (JS would then wait for a step forever).
     pub fn lifecycle_done(&self) {
-        self.lifecycle.send_replace(Lifecycle::Idle);
-        self.lifecycle_done.notify_one();
+        let finished = self.lifecycle.send_if_modified(|step| {
+            let waited_for = matches!(*step, Lifecycle::Setup | Lifecycle::Teardown);
+            if waited_for {
+                *step = Lifecycle::Idle;
+            }
+            waited_for
+        });
+        if finished {
+            self.lifecycle_done.notify_one();
+        }
     }
 
     /// The engine's side: asks for `step` and waits until JS reports it done (or `give_up`).
